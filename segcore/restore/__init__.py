@@ -1,0 +1,1 @@
+"""Restoration methods by family; importing this package registers them all."""

@@ -46,7 +46,7 @@ __all__ = [
     "TASKS",
 ]
 
-TASKS = ("segment", "restore")
+TASKS = ("segment", "restore", "postprocess")
 ParamKind = Literal["int", "float", "bool", "choice", "point", "points", "rect", "str"]
 
 
@@ -223,7 +223,9 @@ class Method:
     ----------
     id : str
         Unique id, e.g. ``"otsu"`` or ``"inpaint_telea"``.
-    task : {"segment", "restore"}
+    task : {"segment", "restore", "postprocess"}
+        ``postprocess`` methods take a label image instead of an image and
+        return labels (remove small objects, fill holes, ...).
     family : str
         Group shown in the interface ("threshold", "edges", "denoise", ...).
     label : str
@@ -381,7 +383,7 @@ def apply(method_id: str, image: np.ndarray, *, mask: np.ndarray | None = None, 
     out = method.func(image, **kwargs)
     seconds = time.perf_counter() - start
     array, extras = out if isinstance(out, tuple) else (out, {})
-    if method.task == "segment":
+    if method.task in ("segment", "postprocess"):
         return SegResult(
             labels=np.asarray(array, dtype=np.int32),
             extras=extras,

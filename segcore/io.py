@@ -334,9 +334,9 @@ def _check_size(width: int, height: int, limits: Limits) -> None:
 
 def _bomb_error(exc: Exception, limits: Limits) -> ImageError:
     match = re.search(r"\((\d+) pixels\)", str(exc))
-    size = f" (about {int(match.group(1)) / 1e6:.0f} megapixels)" if match else ""
+    size = f" (about {int(match.group(1)) / 1e6:.3g} megapixels)" if match else ""
     return ImageError(
-        f"This image is too large{size}; the limit is {limits.max_pixels / 1e6:.0f} megapixels. "
+        f"This image is too large{size} for us to open safely. "
         "Please resize it to fewer pixels and upload it again."
     )
 
@@ -392,7 +392,7 @@ def _decode_pil(data: bytes, kind: str, limits: Limits, notes: list) -> tuple[np
         except Image.DecompressionBombError as exc:
             raise _bomb_error(exc, limits) from None
         _check_size(im.size[0], im.size[1], limits)
-        n_frames = 1
+        n_frames = 1  # n_frames (GIF, WebP, APNG, TIFF) may scan every frame
         try:
             n_frames = int(getattr(im, "n_frames", 1))
             if n_frames > 1:
@@ -699,21 +699,11 @@ def load_image(source: Any, *, limits: Limits | None = None) -> LoadedImage:
     kind = _sniff(data, name)
     notes: list[str] = []
     try:
-        ihdr = _png_ihdr(data) if kind == "png" else None
-        if kind == "tiff":
-            try:
-                arr, mode = _decode_tiff(data, limits, notes)
-            except ImageError:
-                raise
-            except Exception:  # noqa: BLE001 - tifffile could not: let Pillow try
-                notes.clear()
-                arr, mode = _decode_pil(data, kind, limits, notes)
-        elif ihdr is not None and ihdr[2] == 16:
-            arr, mode = _decode_png16(data, limits, notes)
-        else:
-            arr, mode = _decode_pil(data, kind, limits, notes)
-        image = _normalise(arr, notes)
-        _check_size(image.shape[1], image.shape[0], limits)
+        with warnings.catch_warnings():
+            # Decoder complaints about odd files (corrupt EXIF, skipped tags, Pillow's
+            # bomb warning) are not the user's business: failures become ImageError.
+            warnings.simplefilter("ignore")
+            image, mode = _decode(data, kind, limits, notes)
     except ImageError:
         raise
     except MemoryError:
@@ -731,6 +721,26 @@ def load_image(source: Any, *, limits: Limits | None = None) -> LoadedImage:
         name=name,
         n_bytes=len(data),
     )
+
+
+def _decode(data: bytes, kind: str, limits: Limits, notes: list) -> tuple[np.ndarray, str]:
+    """Decode with the right library, then normalise dtype, channels and alpha."""
+    ihdr = _png_ihdr(data) if kind == "png" else None
+    if kind == "tiff":
+        try:
+            arr, mode = _decode_tiff(data, limits, notes)
+        except ImageError:
+            raise
+        except Exception:  # noqa: BLE001 - tifffile could not: let Pillow try
+            notes.clear()
+            arr, mode = _decode_pil(data, kind, limits, notes)
+    elif ihdr is not None and ihdr[2] == 16:
+        arr, mode = _decode_png16(data, limits, notes)
+    else:
+        arr, mode = _decode_pil(data, kind, limits, notes)
+    image = _normalise(arr, notes)
+    _check_size(image.shape[1], image.shape[0], limits)
+    return image, mode
 
 
 def make_preview(image: np.ndarray, max_side: int = 1200) -> tuple[np.ndarray, float]:

@@ -1,0 +1,231 @@
+"""The one place where pages call segcore, through bounded caches.
+
+Caches are keyed explicitly: arrays go in ``_``-prefixed (unhashed) arguments
+and a digest of them goes in a hashed one, because hashing big arrays by
+sampling gave stale hits (see DESIGN.md). Every cache has ``max_entries`` and
+``ttl``. ``cache_resource`` (no copy) holds the big full-resolution objects;
+``cache_data`` (a copy per hit) the small preview-size results.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+
+import numpy as np
+import streamlit as st
+
+import segcore
+
+__all__ = [
+    "module", "array_digest", "load_bytes", "load_sample", "preview", "jpeg", "png",
+    "segment", "postprocess", "restore", "thresholds", "region_stats", "quality",
+    "noise_sigma", "degrade", "tune", "compare", "scale_params",
+]
+
+TTL = 3600  # seconds
+
+
+def module(name: str):
+    """``segcore.<name>`` or None while that module has not landed or fails to import."""
+    try:
+        return importlib.import_module(f"segcore.{name}")
+    except ImportError:
+        return None
+
+
+def array_digest(array) -> str:
+    """sha1 of an array's shape, dtype and bytes (for masks and label maps)."""
+    if array is None:
+        return ""
+    array = np.ascontiguousarray(array)
+    h = hashlib.sha1(f"{array.shape}{array.dtype}".encode())
+    h.update(np.packbits(array) if array.dtype == bool else array.tobytes())
+    return h.hexdigest()
+
+
+# --- intake -----------------------------------------------------------------
+
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner="Decoding the image…")
+def load_bytes(_data: bytes, data_digest: str, name: str):
+    """Decode an upload (raises segcore.io.ImageError with a user-facing message)."""
+    import io as _io
+
+    buffer = _io.BytesIO(_data)
+    buffer.name = name
+    return segcore.io.load_image(buffer)
+
+
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner="Loading the sample…")
+def load_sample(sample_id: str):
+    return segcore.samples.load_sample(sample_id)
+
+
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
+def preview(_image, digest: str, max_side: int = 1200):
+    """``(preview, scale)``: the image shrunk so its long side is at most ``max_side``."""
+    return segcore.io.make_preview(_image, max_side=max_side)
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+def jpeg(_image, key: str, max_side: int = 1200, quality: int = 85) -> bytes:
+    """JPEG bytes of a downscaled copy: what goes to the browser."""
+    return segcore.io.to_jpeg_bytes(_image, quality=quality, max_side=max_side)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def png(_array, key: str) -> bytes:
+    """PNG bytes (16-bit kept, bool masks 0/255, labels uint16): for masks and downloads."""
+    return segcore.io.to_png_bytes(_array)
+
+
+# --- segmentation -----------------------------------------------------------
+
+def scale_params(method, params: dict, scale: float) -> dict:
+    """Lengths (``unit="px"``) and areas (``"px2"``) declared at full resolution, scaled
+    to an image ``scale`` times the full size, clipped to the declared range."""
+    if scale == 1.0:
+        return dict(params)
+    out = dict(params)
+    for p in method.params:
+        factor = {"px": scale, "px2": scale * scale}.get(p.unit)
+        if factor is None or p.name not in out:
+            continue
+        value = out[p.name] * factor
+        if p.min is not None:
+            value = max(value, p.min)
+        if p.max is not None:
+            value = min(value, p.max)
+        out[p.name] = int(round(value)) if p.kind == "int" else float(value)
+    return out
+
+
+@st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
+def segment(_image, image_key: str, method_id: str, params: dict, scale: float = 1.0):
+    """``segcore.apply`` of a segment method; ``image_key`` names the pixels."""
+    method = segcore.get(method_id)
+    return segcore.apply(method_id, _image, **scale_params(method, params, scale))
+
+
+@st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
+def postprocess(_labels, labels_key: str, steps: tuple, scale: float = 1.0):
+    """Apply ``steps`` ``((method_id, params), ...)`` of post-processing to labels."""
+    labels = _labels
+    for method_id, params in steps:
+        method = segcore.get(method_id)
+        labels = segcore.apply(method_id, labels, **scale_params(method, dict(params), scale)).labels
+    return labels
+
+
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def thresholds(_image, image_key: str, channel: str = "gray") -> dict:
+    from segcore.segment.threshold import all_thresholds
+
+    return all_thresholds(_image, channel)
+
+
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def region_stats(_labels, _image, key: str):
+    return segcore.metrics.region_stats(_labels, _image)
+
+
+# --- restoration ------------------------------------------------------------
+
+@st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
+def restore(_image, image_key: str, method_id: str, params: dict, guide: str = "none",
+            _mask=None, _labels=None, seg_key: str = "", guide_params: dict | None = None,
+            scale: float = 1.0):
+    """Run a restore method, driven by the segmentation as ``guide`` says.
+
+    guide: ``none`` (whole image), ``inside``/``outside`` (only inside the mask or
+    its complement), ``inpaint_mask`` (inpaint the segmentation mask), ``detect``
+    (detect damage, then inpaint it), ``per_region`` (strength per region),
+    ``edge_aware`` (no smoothing across region boundaries).
+    Returns ``(restored_image, mask_used_or_None, seconds)``.
+    """
+    method = segcore.get(method_id)
+    params = scale_params(method, params, scale)
+    guide_params = dict(guide_params or {})
+    guided = module("guided")
+    feather = float(guide_params.get("feather", 0.0)) * scale
+    if guide in ("inside", "outside"):
+        _need(_mask, "Restricting to the mask")
+        if guided is not None:
+            out = guided.restrict(_image, _mask, method_id, params, invert=guide == "outside",
+                                  feather=feather)
+        else:
+            whole = segcore.apply(method_id, _image, **params)
+            region = _mask if guide == "inside" else ~_mask
+            out = (segcore.export.masked_blend(_image, whole.image, region, feather), region, whole.seconds)
+    elif guide == "inpaint_mask":
+        _need(_mask, "Inpainting the segmentation")
+        out = segcore.apply(method_id, _image, mask=_mask, **params)
+        out = (out.image, _mask, out.seconds)
+    elif guide == "detect":
+        detector = guide_params.get("detector", "detect_scratches")
+        detector_params = dict(guide_params.get("detector_params", {}))
+        dilate = int(guide_params.get("dilate", 1))
+        if guided is not None:
+            out = guided.detect_and_inpaint(_image, detector=detector, detector_params=detector_params,
+                                            inpaint=method_id, inpaint_params=params, dilate=dilate)
+        else:
+            found = segcore.apply(detector, _image, **scale_params(segcore.get(detector),
+                                                                  detector_params, scale)).mask
+            repaired = segcore.apply(method_id, _image, mask=found, **params)
+            out = (repaired.image, found, repaired.seconds)
+    elif guide == "per_region":
+        _need(_labels, "Per-region restoration")
+        out = guided.per_region(_image, _labels, guide_params.get("plan", {}))
+    elif guide == "edge_aware":
+        _need(_labels, "Edge-aware restoration")
+        out = guided.edge_aware(_image, _labels, method_id, params)
+    elif guide == "none":
+        out = segcore.apply(method_id, _image, **params)
+    else:
+        raise segcore.ParamError(f"Unknown way to use the segmentation: {guide!r}.")
+    return _unpack(out)
+
+
+def _need(array, what):
+    if array is None:
+        raise segcore.ParamError(f"{what} needs a segmentation: segment the image on the Segment "
+                                 "page first, or choose 'whole image'.")
+
+
+def _unpack(out):
+    """(image, mask, seconds) from a RestoreResult, an (image, mask, seconds) tuple or an object."""
+    if isinstance(out, tuple):
+        image, mask, seconds = (tuple(out) + (None, 0.0))[:3]
+        return _unpack(image)[0], mask, float(seconds or 0.0)
+    if isinstance(out, np.ndarray):
+        return out, None, 0.0
+    mask = getattr(out, "mask", None)
+    if mask is None and hasattr(out, "extras"):
+        mask = out.extras.get("mask")
+    return out.image, mask, float(getattr(out, "seconds", 0.0))
+
+
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def quality(_reference, _image, _mask, key: str) -> dict:
+    return dict(segcore.metrics.quality_report(_reference, _image, mask=_mask))
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def noise_sigma(_image, key: str) -> float:
+    return float(segcore.metrics.estimate_noise_sigma(_image))
+
+
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
+def degrade(_image, digest: str, steps: tuple, seed: int):
+    """``segcore.degrade.chain`` on the full image; steps ``((name, params), ...)``."""
+    return segcore.degrade.chain(_image, [(n, dict(p)) for n, p in steps], seed=seed)
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def tune(_image, image_key: str, method_id: str, _reference=None, _mask=None):
+    return segcore.tuning.calibrate(_image, method_id, reference=_reference, mask=_mask)
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def compare(_image, image_key: str, candidates: tuple, _reference=None, _mask=None):
+    return segcore.tuning.compare(_image, [(m, dict(p)) for m, p in candidates],
+                                  reference=_reference, mask=_mask)

@@ -1,0 +1,293 @@
+"""Restore page sections: guide controls, before/after, metrics, tuning, exports.
+
+Display only: every computation goes through :mod:`dashboard.cached`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import segcore
+from dashboard import cached, state, views
+from dashboard.components import before_after
+from dashboard.widgets import format_value, params_widgets
+
+__all__ = ["available_guides", "guide_controls", "remember_restoration", "show_result",
+           "build_recipe", "GUIDE_HELP", "FAMILY_HELP", "INPAINT_GUIDES"]
+
+GUIDES = {
+    "none": "No: restore the whole image",
+    "inside": "Only inside the mask",
+    "outside": "Only outside the mask (the complement)",
+    "detect": "Detect damage, then inpaint it",
+    "inpaint_mask": "Inpaint the segmentation mask",
+    "per_region": "Strength per region",
+    "edge_aware": "Edge-aware (no smoothing across region borders)",
+}
+NEEDS_LABELS = ("inside", "outside", "inpaint_mask", "per_region", "edge_aware")
+NEEDS_GUIDED = ("per_region", "edge_aware")
+INPAINT_GUIDES = ("detect", "inpaint_mask")
+GUIDE_HELP = ("How the segmentation drives the restoration: restrict it to the mask or to the rest "
+              "(e.g. denoise only the background), repair the masked pixels (inpainting), or find "
+              "scratches/dust first and repair them.")
+FAMILY_HELP = ("denoise: remove grain; deblur: undo blur; inpaint: fill masked pixels from their "
+               "surroundings; contrast: stretch or equalise levels; sharpen: boost edges.")
+
+
+def available_guides(has_labels: bool) -> dict:
+    guided = cached.module("guided")
+    damage = segcore.methods("segment", "damage")
+    out = {}
+    for key, label in GUIDES.items():
+        if key in NEEDS_GUIDED and guided is None:
+            continue
+        if key == "detect" and not damage:
+            continue
+        if key in NEEDS_LABELS and not has_labels:
+            continue
+        out[key] = label
+    return out
+
+
+def guide_controls(guide: str) -> dict:
+    ss = st.session_state
+    stored = ss.setdefault("rest_guide_params", {})
+    prev = stored.get(guide, {})
+    out = {}
+    if guide in ("inside", "outside"):
+        out["feather"] = st.slider("Feather", 0.0, 30.0, float(prev.get("feather", 0.0)), 0.5,
+                                   key="guide_feather",
+                                   help="Width in pixels of a soft transition at the mask border "
+                                        "(0 = hard edge).")
+    elif guide == "detect":
+        damage = [m.id for m in segcore.methods("segment", "damage")]
+        detector = st.selectbox("Damage detector", damage, index=views.index_of(damage, prev.get("detector")),
+                                format_func=lambda i: segcore.get(i).label, key="guide_detector",
+                                help="Which kind of damage to find; its mask is what gets inpainted.")
+        with st.expander("Detector settings"):
+            st.caption(segcore.get(detector).explain)
+            old = prev.get("detector_params", {}) if prev.get("detector") == detector else {}
+            out["detector_params"] = params_widgets(segcore.get(detector).params, old, f"det:{detector}")
+        out["detector"] = detector
+        out["dilate"] = st.slider("Grow the mask by", 0, 10, int(prev.get("dilate", 1)), 1, key="guide_dilate",
+                                  help="Pixels added around the detected damage so its soft edges are "
+                                       "repaired too.")
+    stored[guide] = out
+    return out
+
+
+def remember_restoration(method, params, guide, guide_label, seconds) -> None:
+    shown = ", ".join(f"{k}={format_value(v)}" for k, v in params.items())
+    st.session_state[state.REST_RESULT] = {
+        "method": method.id, "params": dict(params), "guide": guide, "seconds": seconds,
+        "summary": f"{method.label}{f' ({shown})' if shown else ''} · {guide_label.split(':')[0].lower()}",
+    }
+
+
+def _jpeg(image, key):
+    return cached.jpeg(image, key, 900, 88)
+
+
+def show_result(preview, preview_key, restored, used_mask, method, run, guide, seconds) -> None:
+    ss = st.session_state
+    rkey = f"{preview_key}|{method.id}|{run}|{guide}|{cached.array_digest(ss[state.SEG_LABELS])}"
+    reference = ss[state.REFERENCE]
+    ref_preview = cached.preview(reference, ss[state.DIGEST] + ":ref")[0] if reference is not None else None
+    mask = used_mask if used_mask is not None else None
+    _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds)
+    tabs = st.tabs(["Before / after", "Side by side", "Difference", "Tuning", "Compare methods"])
+    with tabs[0]:
+        before_after(_jpeg(preview, preview_key + ":ba"), _jpeg(restored, rkey + ":ba"),
+                     preview.shape[1], preview.shape[0], ("Before", "After"))
+        st.caption("Drag the line (or use the arrow keys) to compare.")
+    with tabs[1]:
+        left, right = st.columns(2)
+        left.image(_jpeg(preview, preview_key + ":ba"), caption="Before", width="stretch")
+        right.image(_jpeg(restored, rkey + ":ba"), caption="After", width="stretch")
+        if mask is not None:
+            st.image(cached.png(mask, rkey + ":mask"), caption="Pixels that were repaired / restricted to",
+                     width=min(600, preview.shape[1]))
+    with tabs[2]:
+        figures = cached.module("figures")
+        if figures is not None and hasattr(figures, "difference_figure"):
+            st.plotly_chart(figures.difference_figure(preview, restored), key="diff_fig")
+            st.caption("Where the restoration changed the image, and by how much.")
+        else:
+            st.info("The difference map is coming soon.")
+    with tabs[3]:
+        _tuning(preview, preview_key, method, ref_preview, mask)
+    with tabs[4]:
+        _compare(preview, preview_key, method, ref_preview, mask, guide)
+    _full_resolution(method, run, guide)
+    _downloads(restored, rkey, method, run, guide)
+
+
+def _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds):
+    cols = st.columns(5 if ref_preview is not None else 3)
+    try:
+        before_sigma = cached.noise_sigma(preview, preview_key)
+        after_sigma = cached.noise_sigma(restored, rkey)
+        cols[0].metric("Noise σ", f"{after_sigma:.2f}", f"{after_sigma - before_sigma:+.2f}", delta_color="inverse",
+                       help="Estimated noise standard deviation (wavelet estimate), after vs before.")
+    except ValueError:
+        pass
+    cols[1].metric("Time on preview", f"{seconds * 1000:.0f} ms", help="Run time of the restoration.")
+    if mask is not None:
+        cols[2].metric("Masked pixels", f"{100 * float(np.mean(mask)):.1f} %",
+                       help="Share of the image that the segmentation selected.")
+    if ref_preview is None:
+        st.caption("No clean reference: PSNR/SSIM appear when you degrade a clean image in the "
+                   "Upload page's degradation lab.")
+        return
+    try:
+        before = cached.quality(ref_preview, preview, mask, preview_key + f"|q|{cached.array_digest(mask)}")
+        after = cached.quality(ref_preview, restored, mask, rkey + f"|q|{cached.array_digest(mask)}")
+    except ValueError as err:
+        st.error(f"{err}")
+        return
+    cols[3].metric("PSNR", f"{after['psnr']:.2f} dB", f"{after['psnr'] - before['psnr']:+.2f} dB",
+                   help="Against the clean reference; higher is better (change vs. the damaged image).")
+    cols[4].metric("SSIM", f"{after['ssim']:.3f}", f"{after['ssim'] - before['ssim']:+.3f}",
+                   help="Structural similarity with the clean reference; 1 = identical.")
+    if "psnr_inside" in after:
+        st.caption(f"Inside the mask: PSNR {after['psnr_inside']:.2f} dB, SSIM {after['ssim_inside']:.3f} · "
+                   f"outside: PSNR {after['psnr_outside']:.2f} dB, SSIM {after['ssim_outside']:.3f}")
+
+
+def _set_params(method_id, params):
+    ss = st.session_state
+    ss[state.REST_PARAMS] = {**ss[state.REST_PARAMS], method_id: dict(params)}
+    for name in params:  # drop widget state so the widgets show the new values
+        ss.pop(f"rest:{method_id}:{name}", None)
+
+
+def _tuning(preview, preview_key, method, ref_preview, mask):
+    tuning = cached.module("tuning")
+    if method.family != "denoise":
+        st.caption("Automatic tuning is offered for denoisers.")
+        return
+    if tuning is None:
+        st.info("Automatic tuning is coming soon.")
+        return
+    st.caption("Finds the strength that best removes the noise (against the reference when there is "
+               "one, otherwise by a self-supervised score).")
+    store = st.session_state.setdefault("rest_tuning", {})
+    key = f"{preview_key}|{method.id}"
+    if st.button("Tune automatically", key="tune_btn", help="Tries a range of strengths on the preview."):
+        try:
+            with st.spinner("Trying strengths…"):
+                store[key] = cached.tune(preview, preview_key, method.id, ref_preview, mask)
+        except ValueError as err:
+            st.error(f"{err}")
+    if key in store:
+        result = store[key]
+        best = getattr(result, "best_params", None) if not isinstance(result, dict) else result.get("best_params")
+        get = (lambda n: result[n]) if isinstance(result, dict) else (lambda n: getattr(result, n))
+        figures = cached.module("figures")
+        if figures is not None:
+            st.plotly_chart(figures.tuning_curve_figure(get("values"), get("losses"), best), key="tune_fig")
+        st.write(f"Best: {', '.join(f'{k}={format_value(v)}' for k, v in (best or {}).items())}")
+        st.button("Use the best setting", key="tune_use", on_click=_set_params, args=(method.id, best),
+                  help="Copy the best setting into the parameter widgets.")
+
+
+def _compare(preview, preview_key, method, ref_preview, mask, guide):
+    tuning = cached.module("tuning")
+    if tuning is None:
+        st.info("Comparing methods is coming soon.")
+        return
+    same = [m for m in segcore.methods("restore", method.family) if m.needs_mask == method.needs_mask]
+    st.caption(f"Every {method.family} method with its defaults on the preview.")
+    store = st.session_state.setdefault("rest_compare", {})
+    key = f"{preview_key}|{method.family}|{cached.array_digest(mask)}"
+    if st.button(f"Compare {len(same)} methods", key="compare_btn", help="May take a few seconds."):
+        try:
+            with st.spinner("Running every method…"):
+                store[key] = cached.compare(preview, key, tuple((m.id, ()) for m in same), ref_preview, mask)
+        except ValueError as err:
+            st.error(f"{err}")
+    if key in store:
+        st.dataframe(store[key], hide_index=True, width="stretch")
+
+
+def _full_key(method, run, guide) -> str:
+    ss = st.session_state
+    return f"{ss[state.DIGEST]}|{method.id}|{run}|{guide}|{ss[state.SEG_RESULT]}"
+
+
+def _full_resolution(method, run, guide):
+    ss = st.session_state
+    image = ss[state.IMAGE]
+    if ss[state.SCALE] >= 1.0:
+        return
+    if st.button(f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="rest_full_btn",
+                 help="Run the same restoration on the full image (for the download)."):
+        with st.status(f"Restoring at full resolution with {ss[state.REST_RESULT]['summary']}…",
+                       expanded=True) as status:
+            try:
+                labels = ss[state.SEG_LABELS]
+                full_labels = views.labels_full(labels) if labels is not None else None
+                st.write("Restoring…")
+                out, _, seconds = cached.restore(
+                    image, ss[state.DIGEST] + ":full", method.id, run["params"], guide,
+                    full_labels > 0 if full_labels is not None else None, full_labels,
+                    cached.array_digest(full_labels) if full_labels is not None else "",
+                    run["guide_params"], 1.0)
+                ss["rest_full"] = (_full_key(method, run, guide), out)
+                status.update(label=f"Full resolution done in {seconds:.1f} s", state="complete")
+            except ValueError as err:
+                status.update(label="Full resolution failed", state="error")
+                st.error(f"{err}")
+
+
+def build_recipe(method, run, guide):
+    """The current pipeline as a ``segcore.recipe.Recipe`` (None if it cannot be expressed)."""
+    recipe = cached.module("recipe")
+    seg = st.session_state[state.SEG_RESULT]
+    if recipe is None:
+        return None
+    use_mask = {"inside": "inside", "outside": "outside", "inpaint_mask": "inpaint"}.get(guide, "none")
+    if guide == "detect":
+        gp = run["guide_params"]
+        segment, post = (gp["detector"], gp.get("detector_params", {})), []
+        use_mask = "inpaint"
+    elif seg is not None:
+        segment, post = (seg["method"], seg["params"]), [(m, p) for m, p in seg["post"]]
+    else:
+        segment, post = None, []
+    step = recipe.Step(method.id, run["params"], use_mask=use_mask,
+                       feather=float(run["guide_params"].get("feather", 0.0)))
+    return recipe.Recipe.make(segment=segment, postprocess=post, restore=[step])
+
+
+def _downloads(restored, rkey, method, run, guide):
+    ss = st.session_state
+    full = ss.get("rest_full")
+    use_full = full is not None and full[0] == _full_key(method, run, guide)
+    out = full[1] if use_full else restored
+    stem = (ss[state.NAME] or "image").rsplit(".", 1)[0].replace(" ", "_")
+    st.markdown(f"**Downloads** ({'full resolution' if use_full else 'preview size'} "
+                f"{out.shape[1]}×{out.shape[0]}, {out.dtype})")
+    cols = st.columns(3)
+    cols[0].download_button("Restored PNG", cached.png(out, f"{rkey}|{use_full}:png"),
+                            f"{stem}_{method.id}.png", "image/png", key="dl_restored",
+                            help="Same bit depth as the input (16-bit stays 16-bit).")
+    try:
+        recipe = build_recipe(method, run, guide)
+    except ValueError as err:
+        st.caption(f"No recipe for this combination: {err}")
+        return
+    if recipe is None:
+        return
+    if guide in NEEDS_GUIDED:
+        st.caption("The recipe cannot express per-region or edge-aware guidance; it restores the whole image.")
+    cols[1].download_button("Recipe JSON", recipe.to_json(), f"{stem}_recipe.json", "application/json",
+                            key="dl_recipe", help="Reload it with segcore.recipe.Recipe.from_json.")
+    try:
+        script = cached.module("recipe").to_script(recipe)
+    except ValueError as err:
+        st.caption(f"No script: {err}")
+        return
+    cols[2].download_button("Python script", script, f"{stem}_recipe.py", "text/x-python", key="dl_script",
+                            help="A standalone script (scikit-image/OpenCV only) that redoes all steps.")

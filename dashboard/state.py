@@ -1,0 +1,101 @@
+"""Session keys, named once, and their initial values.
+
+Widget state is dropped when the user leaves a page, so everything that must
+survive a page switch (image, masks, chosen methods and parameters, results)
+lives in the plain keys below. Pages read them with ``st.session_state[KEY]``
+and call :func:`init` first.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+__all__ = [
+    "IMAGE", "DIGEST", "NAME", "NOTES", "FORMAT", "PREVIEW", "SCALE",
+    "REFERENCE", "TRUTH_MASK", "UPLOAD_ERROR", "LAST_UPLOAD",
+    "SEG_FAMILY", "SEG_METHOD", "SEG_PARAMS", "SEG_RESULT", "SEG_POST", "SEG_LABELS",
+    "SEG_BOX", "SEG_POINTS", "REST_FAMILY", "REST_METHOD", "REST_PARAMS", "REST_GUIDE",
+    "REST_RESULT", "DEGRADE_STEPS", "DEGRADE_SEED",
+    "init", "has_image", "set_image", "clear_results",
+]
+
+# The image (full resolution, kept once) and what we know about it.
+IMAGE = "image"                  # ndarray, full resolution
+DIGEST = "image_digest"          # sha1 of the decoded pixels; keys every cache
+NAME = "image_name"
+NOTES = "image_notes"            # list of intake notes (alpha dropped, EXIF rotated, ...)
+FORMAT = "image_format"
+PREVIEW = "image_preview"        # ndarray, long side <= PREVIEW_SIDE
+SCALE = "image_preview_scale"    # preview size / full size
+REFERENCE = "reference_image"    # clean image when the current one was degraded on purpose
+TRUTH_MASK = "truth_mask"        # full-resolution bool mask of the damage, when known
+UPLOAD_ERROR = "upload_error"    # last intake error message (the old image stays)
+LAST_UPLOAD = "last_upload_id"   # file_id of the last processed upload, to not redo it
+
+# Segmentation.
+SEG_FAMILY = "seg_family"
+SEG_METHOD = "seg_method"
+SEG_PARAMS = "seg_params"        # {method_id: {param: value}}: each method keeps its own
+SEG_POST = "seg_post"            # [(postprocess_id, params), ...]
+SEG_RESULT = "seg_result"        # summary dict of the current segmentation (sidebar)
+SEG_LABELS = "seg_labels"        # preview-size labels after post-processing
+SEG_BOX = "seg_box"              # last box drawn on the image, fractions (x0, y0, x1, y1)
+SEG_POINTS = "seg_points"        # clicked seeds, fractions [(x, y, label), ...]
+
+# Restoration.
+REST_FAMILY = "rest_family"
+REST_METHOD = "rest_method"
+REST_PARAMS = "rest_params"      # {method_id: {param: value}}
+REST_GUIDE = "rest_guide"        # how the segmentation drives the restoration
+REST_RESULT = "rest_result"      # summary dict of the current restoration (sidebar)
+
+# Degradation lab.
+DEGRADE_STEPS = "degrade_steps"  # {name: params}
+DEGRADE_SEED = "degrade_seed"
+
+PREVIEW_SIDE = 1200
+
+_DEFAULTS = {
+    IMAGE: None, DIGEST: "", NAME: "", NOTES: [], FORMAT: "", PREVIEW: None, SCALE: 1.0,
+    REFERENCE: None, TRUTH_MASK: None, UPLOAD_ERROR: "", LAST_UPLOAD: None,
+    SEG_FAMILY: None, SEG_METHOD: None, SEG_PARAMS: {}, SEG_POST: [], SEG_RESULT: None,
+    SEG_LABELS: None, SEG_BOX: None, SEG_POINTS: [],
+    REST_FAMILY: None, REST_METHOD: None, REST_PARAMS: {}, REST_GUIDE: "none", REST_RESULT: None,
+    DEGRADE_STEPS: {}, DEGRADE_SEED: 0,
+}
+
+
+def init() -> None:
+    """Create every plain key that is missing (fresh mutable defaults)."""
+    for key, value in _DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value.copy() if isinstance(value, (dict, list)) else value
+
+
+def has_image() -> bool:
+    return st.session_state.get(IMAGE) is not None
+
+
+def clear_results() -> None:
+    """Forget results computed on the previous image (keep the chosen methods and params)."""
+    for key in (SEG_RESULT, SEG_LABELS, REST_RESULT, SEG_BOX):
+        st.session_state[key] = None
+    st.session_state[SEG_POINTS] = []
+
+
+def set_image(loaded, preview, scale, *, reference=None, truth_mask=None) -> None:
+    """Make ``loaded`` (a segcore.io.LoadedImage) the current image.
+
+    ``reference`` is the clean image and ``truth_mask`` the damage mask when the
+    image was degraded in the lab; both are dropped otherwise.
+    """
+    st.session_state[IMAGE] = loaded.image
+    st.session_state[DIGEST] = loaded.digest
+    st.session_state[NAME] = getattr(loaded, "name", "") or ""
+    st.session_state[NOTES] = list(getattr(loaded, "notes", []) or [])
+    st.session_state[FORMAT] = getattr(loaded, "format", "") or ""
+    st.session_state[PREVIEW] = preview
+    st.session_state[SCALE] = float(scale)
+    st.session_state[REFERENCE] = reference
+    st.session_state[TRUTH_MASK] = truth_mask
+    st.session_state[UPLOAD_ERROR] = ""
+    clear_results()

@@ -1,0 +1,273 @@
+"""Page sections that several controls share: post-processing, result tabs, downloads.
+
+Display only: every computation goes through :mod:`dashboard.cached`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import segcore
+from dashboard import cached, state
+from dashboard.widgets import format_value, params_widgets
+
+__all__ = ["index_of", "postprocess_controls", "remember_segmentation", "segmentation_tabs",
+           "truth_at_preview", "labels_full", "FAMILY_HELP_SEG", "GEOMETRY_HINT"]
+
+FAMILY_HELP_SEG = ("threshold: one cut of the brightness histogram; edges: where intensity jumps; "
+                   "regions: superpixels and clustering; interactive: you show where the object is; "
+                   "damage: finds scratches, dust and blotches for inpainting.")
+GEOMETRY_HINT = {
+    "rect": "drag a box around the object on the image (box select).",
+    "point": "click on the image (or drag a small box: its centre is used).",
+    "points": "click on the image to add seeds (or drag small boxes); choose the label first.",
+}
+SUPERPIXELS = ("slic", "felzenszwalb", "quickshift", "watershed")
+
+
+def index_of(options, value) -> int:
+    return options.index(value) if value in options else 0
+
+
+def postprocess_controls() -> tuple:
+    """Multiselect of post-processing methods with their widgets; ``((id, params), ...)``."""
+    ss = st.session_state
+    post = segcore.methods("postprocess")
+    if not post:
+        return ()
+    chosen = [m for m, _ in ss[state.SEG_POST]]
+    names = st.multiselect("Clean-up (applied in order)", [m.id for m in post],
+                           default=[m for m in chosen if m in {p.id for p in post}],
+                           format_func=lambda i: segcore.get(i).label,
+                           help="Post-processing on the labels: remove specks, fill holes, smooth, ...")
+    previous = dict(ss[state.SEG_POST])
+    steps = []
+    for name in names:
+        method = segcore.get(name)
+        with st.expander(method.label, expanded=False):
+            st.caption(method.explain)
+            steps.append((name, params_widgets(method.params, previous.get(name), f"post:{name}")))
+    ss[state.SEG_POST] = steps
+    return tuple((n, tuple(sorted(p.items()))) for n, p in steps)
+
+
+def remember_segmentation(method, params, post_steps, labels, seconds) -> None:
+    """Keep the current segmentation in plain keys (survives page switches)."""
+    ss = st.session_state
+    n = int(len(np.unique(labels)))
+    shown = ", ".join(f"{k}={format_value(v)}" for k, v in params.items() if v not in ((), None))
+    post = " + " + ", ".join(segcore.get(m).label for m, _ in post_steps) if post_steps else ""
+    ss[state.SEG_LABELS] = labels
+    ss[state.SEG_RESULT] = {
+        "method": method.id, "params": dict(params), "post": [(m, dict(p)) for m, p in post_steps],
+        "seconds": seconds, "digest": ss[state.DIGEST],
+        "summary": f"{method.label}{f' ({shown})' if shown else ''}{post} · {n} regions",
+    }
+
+
+def truth_at_preview():
+    """The truth mask at preview size (or None)."""
+    ss = st.session_state
+    truth = ss[state.TRUTH_MASK]
+    if truth is None:
+        return None
+    small, _ = cached.preview(truth.astype(np.uint8) * 255, ss[state.DIGEST] + ":truth")
+    return small > 127
+
+
+def labels_full(labels):
+    """Preview labels brought to full size (nearest neighbour) when no full-res run exists."""
+    ss = st.session_state
+    full = ss.get("seg_full")
+    if full is not None and full[0] == _full_key():
+        return full[1]
+    h, w = ss[state.IMAGE].shape[:2]
+    if labels.shape == (h, w):
+        return labels
+    import cv2
+
+    return cv2.resize(labels.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def _full_key() -> str:
+    seg = st.session_state[state.SEG_RESULT]
+    return f"{seg['digest']}|{seg['method']}|{seg['params']}|{seg['post']}" if seg else ""
+
+
+def _figures():
+    return cached.module("figures")
+
+
+def segmentation_tabs(preview, preview_key, labels, result, method, params, post_steps) -> None:
+    ss = st.session_state
+    figures = _figures()
+    truth = truth_at_preview()
+    cols = st.columns(4 if truth is not None else 2)
+    cols[0].metric("Regions", int(len(np.unique(labels))), help="Distinct labels, background included.")
+    cols[1].metric("Time on preview", f"{result.seconds * 1000:.0f} ms",
+                   help=f"Preview {preview.shape[1]}×{preview.shape[0]} px.")
+    if truth is not None:
+        metrics = segcore.metrics
+        cols[2].metric("IoU", f"{metrics.iou(labels > 0, truth):.3f}",
+                       help="Overlap of the foreground with the truth mask (1 = perfect).")
+        cols[3].metric("Dice", f"{metrics.dice(labels > 0, truth):.3f}",
+                       help="2·overlap / (sizes); 1 = perfect.")
+    tabs = st.tabs(["Overlay", "Region map", "Histogram", "Try all", "Statistics", "Side by side"])
+    with tabs[0]:
+        a, b = st.columns([3, 1])
+        opacity = b.slider("Opacity", 0.0, 1.0, 0.45, 0.05, key="overlay_opacity",
+                           help="How strongly the regions are coloured over the image.")
+        mode = b.radio("Show", ["fill", "boundary"], key="overlay_mode", horizontal=True,
+                       help="Colour whole regions, or only draw their outlines.")
+        if figures is None:
+            a.info("Overlay figures are coming soon.")
+        else:
+            a.plotly_chart(figures.overlay_figure(preview, labels, opacity=opacity, mode=mode),
+                           key="overlay_fig")
+    with tabs[1]:
+        if figures is not None:
+            st.plotly_chart(figures.region_map_figure(preview, labels), key="region_fig")
+            st.caption("Hover a region to see its label, area and mean intensity.")
+    with tabs[2]:
+        _histogram(preview, preview_key, params, result, figures)
+    with tabs[3]:
+        _try_all(preview, preview_key, method, figures)
+    with tabs[4]:
+        _statistics(preview, preview_key, labels)
+    with tabs[5]:
+        _side_by_side(preview, preview_key, labels, method, figures)
+    _full_resolution(method, params, post_steps)
+    _downloads(preview, preview_key, labels, method, figures)
+
+
+def _histogram(preview, preview_key, params, result, figures):
+    channel = params.get("channel", "gray")
+    if figures is None:
+        st.info("Histogram figures are coming soon.")
+        return
+    try:
+        levels = cached.thresholds(preview, preview_key, channel)
+    except (ValueError, ImportError):
+        levels = {}
+    manual = (result.extras.get("thresholds") or [None])[0]
+    st.plotly_chart(figures.histogram_figure(preview, levels, manual=manual, channel=channel),
+                    key="hist_fig")
+    st.caption("Dashed lines: every automatic threshold on this image; solid: the current method's level.")
+
+
+def _try_all(preview, preview_key, method, figures):
+    family_ids = [m.id for m in segcore.methods("segment", method.family)]
+    ids = [i for i in SUPERPIXELS if i in family_ids] if method.family == "regions" else family_ids
+    ids = [i for i in ids if not any(p.kind in ("rect", "point", "points") for p in segcore.get(i).params)]
+    st.caption(f"Every {method.family} method with its defaults, side by side, with run times.")
+    if not ids:
+        st.info("No method of this family runs without drawing on the image.")
+        return
+    store = st.session_state.setdefault("seg_grid", {})
+    key = f"{preview_key}|{method.family}"
+    if st.button(f"Run all {len(ids)} {method.family} methods", key="try_all",
+                 help="Runs each method on the preview with its default settings."):
+        bar = st.progress(0.0, text="Starting…")
+        rows = []
+        for i, mid in enumerate(ids):
+            bar.progress(i / len(ids), text=f"{segcore.get(mid).label}…")
+            try:
+                res = cached.segment(preview, preview_key, mid, segcore.get(mid).defaults,
+                                     st.session_state[state.SCALE])
+                rows.append((segcore.get(mid).label, res.labels, res.seconds))
+            except ValueError as err:
+                st.warning(f"{segcore.get(mid).label}: {err}")
+        bar.empty()
+        store[key] = rows
+    if key in store and figures is not None:
+        st.plotly_chart(figures.grid_figure(preview, store[key]), key="grid_fig")
+
+
+def _statistics(preview, preview_key, labels):
+    if cached.module("metrics") is None or not hasattr(segcore.metrics, "region_stats"):
+        st.info("Region statistics are coming soon.")
+        return
+    try:
+        table = cached.region_stats(labels, preview, f"{preview_key}|{cached.array_digest(labels)}")
+    except ValueError as err:
+        st.error(f"{err}")
+        return
+    st.dataframe(table, hide_index=True, width="stretch", height=320)
+    st.session_state["seg_stats_csv"] = table.to_csv(index=False).encode()
+    st.caption("Measured on the preview; areas are in preview pixels.")
+
+
+def _side_by_side(preview, preview_key, labels, method, figures):
+    others = [m.id for m in segcore.methods("segment")
+              if not any(p.kind in ("rect", "point", "points") for p in m.params)]
+    other = st.selectbox("Compare with", others, index=index_of(others, "otsu" if method.id != "otsu"
+                                                                  else "li"),
+                         format_func=lambda i: segcore.get(i).label, key="sbs_method",
+                         help="A second method, with its default settings.")
+    other_m = segcore.get(other)
+    if not other_m.live and not st.button("Run", key="sbs_run", help="This method is slow; run it once."):
+        st.caption("Press Run to compute the second method.")
+        return
+    try:
+        res = cached.segment(preview, preview_key, other, other_m.defaults, st.session_state[state.SCALE])
+    except ValueError as err:
+        st.error(f"{err}")
+        return
+    if figures is None:
+        return
+    left, right = st.columns(2)
+    left.markdown(f"**{method.label}**")
+    left.image(figures.overlay_image(preview, labels, 0.45, "fill"), width="stretch")
+    right.markdown(f"**{other_m.label}** · {res.seconds * 1000:.0f} ms")
+    right.image(figures.overlay_image(preview, res.labels, 0.45, "fill"), width="stretch")
+
+
+def _full_resolution(method, params, post_steps):
+    ss = st.session_state
+    image = ss[state.IMAGE]
+    if ss[state.SCALE] >= 1.0:
+        return
+    if st.button(f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="seg_full_btn",
+                 help="Run the same settings on the full image (for downloads and restoration)."):
+        with st.status(f"Running {method.label} at full resolution…", expanded=True) as status:
+            try:
+                st.write("Segmenting…")
+                res = cached.segment(image, ss[state.DIGEST] + ":full", method.id, params, 1.0)
+                st.write(f"Segmented in {res.seconds:.1f} s; cleaning up…")
+                labels = cached.postprocess(res.labels, f"{ss[state.DIGEST]}:full|{method.id}|{params}",
+                                            post_steps, 1.0)
+                ss["seg_full"] = (_full_key(), labels)
+                status.update(label=f"Full resolution done in {res.seconds:.1f} s", state="complete")
+            except ValueError as err:
+                status.update(label="Full resolution failed", state="error")
+                st.error(f"{err} Try smaller settings.")
+    full = ss.get("seg_full")
+    if full is not None and full[0] == _full_key():
+        st.caption("✅ Full-resolution result ready: downloads use it.")
+
+
+def _downloads(preview, preview_key, labels, method, figures):
+    ss = st.session_state
+    full = ss.get("seg_full")
+    use_full = full is not None and full[0] == _full_key()
+    out = full[1] if use_full else labels
+    size = f"{out.shape[1]}×{out.shape[0]}"
+    tag = f"{preview_key}|{_full_key()}|{use_full}"
+    stem = (ss[state.NAME] or "image").rsplit(".", 1)[0].replace(" ", "_")
+    st.markdown(f"**Downloads** ({'full resolution' if use_full else 'preview size'} {size})")
+    cols = st.columns(4)
+    cols[0].download_button("Mask PNG", cached.png(out > 0, tag + ":mask"), f"{stem}_{method.id}_mask.png",
+                            "image/png", key="dl_mask", help="White = foreground (label > 0).")
+    cols[1].download_button("Labels PNG (16-bit)", cached.png(out.astype(np.uint16), tag + ":labels"),
+                            f"{stem}_{method.id}_labels.png", "image/png", key="dl_labels",
+                            help="One grey level per region (16-bit, for analysis software).")
+    if figures is not None:
+        base = ss[state.IMAGE] if use_full else preview
+        over = figures.overlay_image(base, out, 0.45, "fill")
+        cols[2].download_button("Overlay PNG", cached.png(over, tag + ":overlay"),
+                                f"{stem}_{method.id}_overlay.png", "image/png", key="dl_overlay",
+                                help="The image with the regions coloured.")
+    if "seg_stats_csv" in ss:
+        cols[3].download_button("Statistics CSV", ss["seg_stats_csv"], f"{stem}_{method.id}_regions.csv",
+                                "text/csv", key="dl_stats", help="One row per region (Statistics tab).")

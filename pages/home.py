@@ -1,0 +1,59 @@
+"""Home: what segmentation is for, the samples, a three-step guide, the methods."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import segcore
+from dashboard import cached, state
+from dashboard.intake import use_sample
+
+state.init()
+st.title("Segmentation as a step of image restoration")
+st.markdown(
+    "**Segmentation** splits an image into regions: object and background, cells, "
+    "scratches. *Region-based* methods group pixels that look alike (thresholds, "
+    "superpixels, clustering); *edge-based* methods find where the intensity jumps "
+    "(Sobel, Canny) and close the outlines. **Restoration** needs it because damage and "
+    "content are local: a scratch must be found before it can be inpainted, and the "
+    "background can be denoised harder than a face without blurring its edges."
+)
+
+st.subheader("1 · Start with a sample")
+samples = cached.module("samples")
+if samples is None:
+    st.info("The bundled samples are not available yet; upload your own image on the Upload page.")
+else:
+    items = list(samples.SAMPLES.values())
+    columns = st.columns(min(4, max(1, len(items))))
+    for i, sample in enumerate(items):
+        with columns[i % len(columns)]:
+            try:
+                loaded = cached.load_sample(sample.id)
+                thumb, _ = cached.preview(loaded.image, loaded.digest, 240)
+                st.image(cached.jpeg(thumb, loaded.digest + ":card", 240, 80), width="stretch")
+            except ValueError as err:
+                st.warning(f"{sample.label}: {err}")
+                continue
+            st.markdown(f"**{sample.label}**")
+            st.caption(sample.why)
+            if st.button("Segment this", key=f"sample:{sample.id}", help=f"Load '{sample.label}' "
+                         "and open the Segment page.", width="stretch"):
+                use_sample(sample.id)
+                st.switch_page("pages/segment.py")
+
+st.subheader("2 · Three steps")
+left, middle, right = st.columns(3)
+left.markdown("**Upload** a photo, pick a sample, or damage a clean image on purpose in the "
+              "degradation lab (then the damage is known exactly).")
+middle.markdown("**Segment** it: choose a family and a method, move the sliders, compare "
+                "methods, clean the mask up, check IoU/Dice against the truth.")
+right.markdown("**Restore** it with the segmentation as a guide: inpaint the detected damage, "
+               "denoise inside or outside the mask, then export a recipe and a script.")
+st.page_link("pages/upload.py", label="Go to Upload", icon="📤")
+
+st.subheader("3 · The methods")
+rows = [{"task": m.task, "family": m.family, "method": m.label, "id": m.id,
+         "live": "yes" if m.live else "on Apply", "parameters": ", ".join(p.title for p in m.params)}
+        for m in segcore.methods()]
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -440,7 +440,9 @@ def to_script(recipe) -> str:
             elif step.use_mask in ("inside", "outside"):
                 blend = b.add(_export.masked_blend)
                 where = "labels > 0" if step.use_mask == "inside" else "labels == 0"
-                detail += f", only {step.use_mask} the segmentation, feather {step.feather:g} px"
+                detail += f", only {step.use_mask} the segmentation"
+                if step.feather > 0:
+                    detail += f", feather {step.feather:g} px"
                 code = (
                     f"image = {blend}(image, {unwrap}({_call(fname, 'image', step.params)}), "
                     f"{where}, feather={step.feather!r})"

@@ -157,7 +157,7 @@ def test_local_even_block_is_rounded_up():
 
 
 def test_minimum_without_two_peaks_raises_plain_value_error():
-    ramp = np.linspace(0, 255, 64 * 64).reshape(64, 64).astype(np.uint8)  # flat histogram
+    ramp = np.linspace(0.0, 1.0, 64 * 64).reshape(64, 64)  # flat histogram
     with pytest.raises(ValueError, match="two clear peaks") as err:
         segcore.apply("minimum", ramp)
     assert not isinstance(err.value, ParamError)

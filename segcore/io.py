@@ -172,6 +172,8 @@ def _read_source(source: Any, limits: Limits) -> tuple[bytes, str | None]:
         if isinstance(raw_name, (str, os.PathLike)):
             name = Path(raw_name).name or None
         try:
+            if getattr(source, "seekable", lambda: False)():
+                source.seek(0)  # e.g. an UploadedFile that the page has already read
             data = source.read(limits.max_bytes + 1)
         except Exception as exc:  # noqa: BLE001 - any reader failure is a bad upload
             raise ImageError(
@@ -677,7 +679,8 @@ def load_image(source: Any, *, limits: Limits | None = None) -> LoadedImage:
     ----------
     source : bytes, bytearray, memoryview, str, os.PathLike or file-like
         The file's bytes, its path, or an object with ``read()`` (e.g. a
-        Streamlit ``UploadedFile``; its ``name`` is kept).
+        Streamlit ``UploadedFile``; its ``name`` is kept). A seekable
+        file object is read from its start.
     limits : Limits, optional
         Size limits; :data:`DEFAULT_LIMITS` when omitted.
 

@@ -154,3 +154,29 @@ def valid_samples() -> dict[str, bytes]:
         "webp": pil_bytes(Image.fromarray(rgb), "WEBP", quality=80),
         "gif": animated_gif(2, 20, 16),
     }
+
+
+def header_bombs(width: int = 30000, height: int = 30000) -> dict[str, bytes]:
+    """Small valid files of each format whose header is patched to declare ``width`` x ``height``."""
+    img = Image.fromarray(gradient(16, 16))
+    out = {"png": png_header_only(width, height), "png16": png_header_only(width, height, 16, 2)}
+    jpeg = bytearray(pil_bytes(img, "JPEG"))
+    sof = jpeg.index(b"\xff\xc0")
+    jpeg[sof + 5:sof + 9] = struct.pack(">HH", min(height, 65535), min(width, 65535))
+    out["jpeg"] = bytes(jpeg)
+    gif = bytearray(pil_bytes(img, "GIF"))
+    gif[6:10] = struct.pack("<HH", min(width, 65535), min(height, 65535))
+    out["gif"] = bytes(gif)
+    bmp = bytearray(pil_bytes(img, "BMP"))
+    bmp[18:26] = struct.pack("<ii", width, height)
+    out["bmp"] = bytes(bmp)
+    tif = bytearray(tiff_bytes(gradient(16, 16)))
+    for tag, value in ((256, width), (257, height)):
+        for kind in (3, 4):  # SHORT or LONG entry
+            entry = struct.pack("<HHI", tag, kind, 1)
+            pos = tif.find(entry)
+            if pos >= 0:
+                tif[pos:pos + 12] = struct.pack("<HHII", tag, 4, 1, value)
+                break
+    out["tiff"] = bytes(tif)
+    return out

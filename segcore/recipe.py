@@ -11,8 +11,9 @@ decides what a step does:
 
   - ``"none"``: the whole image is restored;
   - ``"inside"`` / ``"outside"``: only the foreground (``labels > 0``) or its
-    complement changes; ``feather`` (pixels) softens the seam inside that
-    region;
+    complement is restored, as :func:`segcore.guided.restrict` does;
+    ``feather`` (pixels, the sigma of a Gaussian) softens the seam, 0 gives a
+    hard edge;
   - ``"inpaint"``: for methods that need a mask (inpainting): the pixels to
     repair are the segmentation's foreground.
 
@@ -94,8 +95,9 @@ class Step:
         Restore steps only: how the segmentation is used (see module docs).
         Methods that need a mask must use ``"inpaint"`` and only they may.
     feather : float
-        Restore steps with ``"inside"``/``"outside"``: width in pixels of the
-        soft transition inside the restored region (0 = hard edge).
+        Restore steps with ``"inside"``/``"outside"``: softness of the seam in
+        pixels (sigma of the Gaussian of :func:`segcore.guided.restrict`;
+        0 = hard edge).
 
     Raises
     ------
@@ -334,6 +336,35 @@ def _coerce(recipe) -> Recipe:
     raise ValueError(f"Expected a Recipe, its JSON text or dict, got {type(recipe).__name__}.")
 
 
+def _guided_parts():
+    """``(soft, blend)`` of segcore.guided.restrict when available, else None.
+
+    They are module-level, exportable functions, so a script can copy them
+    and reproduce :func:`segcore.guided.restrict` bit for bit.
+    """
+    try:
+        from segcore import guided
+    except ImportError:  # pragma: no cover - guided is part of segcore
+        return None
+    soft, blend = getattr(guided, "_soft", None), getattr(guided, "_blend", None)
+    if not (callable(soft) and callable(blend) and callable(getattr(guided, "restrict", None))):
+        return None  # pragma: no cover
+    return soft, blend
+
+
+def _restrict(image, foreground, method, step):
+    """Restore only inside (or outside) the foreground, as the dashboard does."""
+    if _guided_parts() is not None:
+        from segcore.guided import restrict
+
+        return restrict(image, foreground, method.id, step.params,
+                        invert=step.use_mask == "outside", feather=step.feather).image
+    # Fallback (no segcore.guided): a linear feather inside the region.
+    region = foreground if step.use_mask == "inside" else ~foreground
+    new = _export.unwrap_image(method.func(image, **step.params))
+    return _export.masked_blend(image, new, region, feather=step.feather)
+
+
 def run(recipe, image) -> RecipeOutput:
     """Run ``recipe`` on ``image``.
 
@@ -350,8 +381,9 @@ def run(recipe, image) -> RecipeOutput:
     Notes
     -----
     Restricting a restore step to the mask (``inside``/``outside``) uses
-    :func:`segcore.export.masked_blend`, whose source is copied into exported
-    scripts, so scripts reproduce this function bit for bit.
+    :func:`segcore.guided.restrict` (a Gaussian-feathered blend); its blend
+    helpers are copied into exported scripts, so scripts reproduce this
+    function bit for bit.
     """
     recipe = _coerce(recipe)
     image = np.asarray(image)
@@ -375,12 +407,8 @@ def run(recipe, image) -> RecipeOutput:
             restored = True
             if step.use_mask == "inpaint":
                 current = _export.unwrap_image(method.func(current, mask=labels > 0, **step.params))
-            elif step.use_mask == "inside":
-                new = _export.unwrap_image(method.func(current, **step.params))
-                current = _export.masked_blend(current, new, labels > 0, feather=step.feather)
-            elif step.use_mask == "outside":
-                new = _export.unwrap_image(method.func(current, **step.params))
-                current = _export.masked_blend(current, new, labels == 0, feather=step.feather)
+            elif step.use_mask in ("inside", "outside"):
+                current = _restrict(current, labels > 0, method, step)
             else:
                 current = _export.unwrap_image(method.func(current, **step.params))
         seconds.append(time.perf_counter() - start)
@@ -438,15 +466,18 @@ def to_script(recipe) -> str:
                 detail += ", repairs the segmented foreground"
                 code = f"image = {unwrap}({_call(fname, 'image', step.params, 'mask=labels > 0')})"
             elif step.use_mask in ("inside", "outside"):
-                blend = b.add(_export.masked_blend)
                 where = "labels > 0" if step.use_mask == "inside" else "labels == 0"
                 detail += f", only {step.use_mask} the segmentation"
                 if step.feather > 0:
                     detail += f", feather {step.feather:g} px"
-                code = (
-                    f"image = {blend}(image, {unwrap}({_call(fname, 'image', step.params)}), "
-                    f"{where}, feather={step.feather!r})"
-                )
+                call = f"{unwrap}({_call(fname, 'image', step.params)})"
+                parts = _guided_parts()
+                if parts is not None:
+                    soft, blend = (b.add(f) for f in parts)
+                    code = f"image = {blend}(image, {call}, {soft}({where}, {step.feather!r}))"
+                else:
+                    blend = b.add(_export.masked_blend)
+                    code = f"image = {blend}(image, {call}, {where}, feather={step.feather!r})"
             else:
                 code = f"image = {unwrap}({_call(fname, 'image', step.params)})"
         lines.append(f"    # Step {i}: {method.label} ({detail})")

@@ -360,3 +360,35 @@ def test_exporter_renames_clashing_helpers(tmp_path):
     exec(compile(b.imports() + b.definitions(), "<x>", "exec"), ns)
     assert ns["double"](5) == 10 and ns["triple"](5) == 15
     assert "_scale_2" in ns
+
+
+@pytest.mark.skipif("gaussian" not in IDS, reason="needs the gaussian denoiser")
+def test_inside_outside_match_guided_restrict():
+    guided = pytest.importorskip("segcore.guided")
+    image = _image()
+    out = run(Recipe((Step("otsu"), Step("gaussian", {"sigma": 2.0}, use_mask="outside", feather=2.5))), image)
+    want = guided.restrict(image, out.labels > 0, "gaussian", {"sigma": 2.0}, invert=True, feather=2.5).image
+    assert np.array_equal(out.image, want)
+    # far inside the object (beyond 3 sigma of the feather) nothing changed
+    inner = cv2.erode((out.labels > 0).astype(np.uint8), np.ones((17, 17), np.uint8)) > 0
+    assert inner.any() and np.array_equal(out.image[inner], image[inner])
+
+
+@pytest.mark.skipif("gaussian" not in IDS, reason="needs the gaussian denoiser")
+def test_fallback_blend_without_guided_exports_bit_for_bit(tmp_path, monkeypatch):
+    import segcore.recipe as recipe_mod
+
+    monkeypatch.setattr(recipe_mod, "_guided_parts", lambda: None)
+    image = _image()
+    recipe = Recipe((Step("otsu"), Step("gaussian", {"sigma": 2.0}, use_mask="inside", feather=3.0)))
+    text = to_script(recipe)
+    assert "def masked_blend(" in text and "def _soft(" not in text
+    (tmp_path / "s.py").write_text(text)
+    cv2.imwrite(str(tmp_path / "in.png"), image[..., ::-1])
+    proc = subprocess.run([sys.executable, str(tmp_path / "s.py"), str(tmp_path / "in.png")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    want = run(recipe, image)
+    got = cv2.imread(str(tmp_path / "in_restored.png"), cv2.IMREAD_UNCHANGED)[..., ::-1]
+    assert np.array_equal(got, want.image)
+    assert np.array_equal(cv2.imread(str(tmp_path / "in_labels.png"), cv2.IMREAD_UNCHANGED), want.labels)

@@ -536,8 +536,13 @@ def _decode_tiff(data: bytes, limits: Limits, notes: list) -> tuple[np.ndarray, 
         cmap = np.asarray(colormap)
         index = np.clip(arr if arr.ndim == 2 else arr[..., 0], 0, cmap.shape[1] - 1).astype(np.intp)
         arr = cmap[:, index].transpose(1, 2, 0)
-        if arr.dtype == np.uint16 and not np.any(arr % 257):
-            arr = (arr // 257).astype(np.uint8)
+        if arr.dtype == np.uint16:  # colormaps are 16-bit; 8-bit colours are stored x257 or x256
+            if not np.any(cmap % 257):
+                arr = (arr // 257).astype(np.uint8)
+            elif not np.any(cmap % 256):
+                arr = (arr // 256).astype(np.uint8)
+            elif cmap.max() <= 255:
+                arr = arr.astype(np.uint8)
         notes.append("palette expanded to RGB")
     elif photometric == 5 and arr.ndim == 3 and arr.shape[2] >= 4:
         cmyk = arr[..., :4].astype(np.float32) / (np.iinfo(arr.dtype).max if arr.dtype.kind in "ui" else 1.0)

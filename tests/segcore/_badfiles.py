@@ -136,6 +136,8 @@ def odd_inputs() -> dict[str, tuple[bytes, tuple, np.dtype, str]]:
         "webp": (pil_bytes(Image.fromarray(gradient(24, 32, 3)), "WEBP", lossless=True), (24, 32, 3), np.uint8, ""),
         "cmyk_tiff": (tiff_bytes(np.ascontiguousarray(np.broadcast_to(np.array([0, 255, 0, 0], np.uint8), (24, 32, 4))),
                                  photometric="separated"), (24, 32, 3), np.uint8, "CMYK"),
+        "palette_tiff": (pil_bytes(Image.fromarray(gradient(24, 32, 3)).convert("P"), "TIFF"),
+                         (24, 32, 3), np.uint8, "palette"),
         "multipage_tiff": (tiff_bytes(np.stack([gradient(), gradient()[::-1]]), metadata=None),
                            (24, 32), np.uint8, "first page of 2"),
     }

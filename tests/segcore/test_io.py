@@ -188,6 +188,9 @@ def test_cmyk_and_palette_colours():
     assert np.abs(rgb[12, 16].astype(int) - [255, 0, 255]).max() <= 3  # magenta ink -> magenta
     tiff = load_image(ODD["cmyk_tiff"][0]).image
     np.testing.assert_array_equal(tiff[0, 0], [255, 0, 255])
+    pal = load_image(ODD["palette_tiff"][0]).image
+    ref = np.asarray(Image.open(io.BytesIO(ODD["palette_tiff"][0])).convert("RGB"))
+    np.testing.assert_array_equal(pal, ref)
     gif = load_image(ODD["animated_gif"][0])
     np.testing.assert_array_equal(gif.image[0, 0], [0, 255, 0])  # frame 0 is palette index 0
     assert gif.format == "GIF" and gif.original_mode == "P"

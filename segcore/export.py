@@ -336,10 +336,9 @@ class ScriptBuilder:
                     f"{', '.join(ALLOWED_PACKAGES)} and the standard library."
                 )
             script_name, new = self._claim(name, ("module", value.__name__))
-            if script_name != name:
-                raise ExportError(f"{where}: the import name '{name}' clashes with another module of that name.")
-            self._imports.add(_module_import(value, name))
-            return name
+            if new:
+                self._imports.add(_module_import(value, script_name))
+            return script_name
         if isinstance(value, types.FunctionType) and _top_package(value.__module__ or "") == "segcore":
             return self.add(value)
         if callable(value) and hasattr(value, "__name__") and not _is_simple(value):

@@ -22,10 +22,14 @@ ALL = segcore.methods()
 IDS = [m.id for m in ALL]
 
 
-def _image():
-    """48 x 64 RGB uint8: a bright disk (with texture) on a darker background."""
-    img, _ = disk_image(64, 18, color=True, seed=3)
-    return np.ascontiguousarray(img[8:56])
+def _image(kind="rgb"):
+    """48 x 64 image: a bright disk on a darker background with noise.
+
+    ``kind``: "rgb" (uint8), "gray" (uint8) or "gray16" (uint16).
+    """
+    img, _ = disk_image(64, 18, color=kind == "rgb", seed=3)
+    img = np.ascontiguousarray(img[8:56])
+    return img.astype(np.uint16) * np.uint16(257) + np.uint16(3) if kind == "gray16" else img
 
 
 def recipe_for(method) -> Recipe:
@@ -74,22 +78,31 @@ _RUNNER = textwrap.dedent(
 def exported(tmp_path_factory):
     """Export a script per method (and a few extra recipes), run them all in one subprocess."""
     tmp = tmp_path_factory.mktemp("scripts")
-    image = _image()
-    src = tmp / "input.png"
-    assert cv2.imwrite(str(src), image[..., ::-1])
-    cases = {m.id: recipe_for(m) for m in ALL}
-    cases.update(EXTRA)
+    images, srcs = {}, {}
+    for kind in ("rgb", "gray", "gray16"):
+        images[kind] = _image(kind)
+        srcs[kind] = tmp / f"input_{kind}.png"
+        bgr = images[kind][..., ::-1] if images[kind].ndim == 3 else images[kind]
+        assert cv2.imwrite(str(srcs[kind]), bgr)
+    cases = {}
+    for m in ALL:
+        for kind in ("rgb", "gray"):
+            cases[f"{m.id}@{kind}"] = recipe_for(m)
+    for name, recipe in EXTRA.items():
+        for kind in ("rgb", "gray16"):
+            cases[f"{name}@{kind}"] = recipe
     jobs, errors, expected = {}, {}, {}
     for name, recipe in cases.items():
+        src = srcs[name.split("@")[1]]
         try:
             text = to_script(recipe)
         except ExportError as exc:
             errors[name] = str(exc)
             continue
         assert not re.search(r"^\s*(import|from)\s+segcore", text, re.M)
-        script = tmp / f"{name}.py"
+        script = tmp / f"{name.replace('@', '_')}.py"
         script.write_text(text)
-        out = {k: tmp / f"{name}_{k}.png" for k in ("labels", "mask", "image")}
+        out = {k: tmp / f"{name.replace('@', '_')}_{k}.png" for k in ("labels", "mask", "image")}
         jobs[name] = {"script": str(script), "args": [str(src)] + [a for k, p in out.items() for a in (f"--{k}", str(p))]}
         expected[name] = (recipe, out)
     (tmp / "jobs.json").write_text(json.dumps(jobs))
@@ -101,11 +114,12 @@ def exported(tmp_path_factory):
     )
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp / "results.json").read_text())
-    return image, results, errors, expected
+    return images, results, errors, expected
 
 
 def _check(name, exported):
-    image, results, errors, expected = exported
+    images, results, errors, expected = exported
+    image = images[name.split("@")[1]]
     assert not results["__segcore_imported__"], "an exported script imported segcore"
     assert name not in errors, f"to_script failed for {name}: {errors.get(name)}"
     assert results[name] == "ok", f"exported script for {name} failed:\n{results[name]}"
@@ -120,21 +134,25 @@ def _check(name, exported):
     else:
         assert not out["labels"].exists()
     if want.image is not None:
-        got = cv2.imread(str(out["image"]), cv2.IMREAD_UNCHANGED)[..., ::-1]
-        assert got.dtype == want.image.dtype == np.uint8
+        got = cv2.imread(str(out["image"]), cv2.IMREAD_UNCHANGED)
+        if got.ndim == 3:
+            got = got[..., ::-1]
+        assert got.dtype == want.image.dtype == image.dtype and got.shape == image.shape
         assert np.array_equal(got, want.image)
     else:
         assert not out["image"].exists()
 
 
+@pytest.mark.parametrize("kind", ["rgb", "gray"])
 @pytest.mark.parametrize("method_id", IDS)
-def test_exported_script_matches_run_bit_for_bit(method_id, exported):
-    _check(method_id, exported)
+def test_exported_script_matches_run_bit_for_bit(method_id, kind, exported):
+    _check(f"{method_id}@{kind}", exported)
 
 
+@pytest.mark.parametrize("kind", ["rgb", "gray16"])
 @pytest.mark.parametrize("name", sorted(EXTRA))
-def test_exported_script_extra_recipes(name, exported):
-    _check(name, exported)
+def test_exported_script_extra_recipes(name, kind, exported):
+    _check(f"{name}@{kind}", exported)
 
 
 def test_collision_is_renamed_in_script():
@@ -392,3 +410,21 @@ def test_fallback_blend_without_guided_exports_bit_for_bit(tmp_path, monkeypatch
     got = cv2.imread(str(tmp_path / "in_restored.png"), cv2.IMREAD_UNCHANGED)[..., ::-1]
     assert np.array_equal(got, want.image)
     assert np.array_equal(cv2.imread(str(tmp_path / "in_labels.png"), cv2.IMREAD_UNCHANGED), want.labels)
+
+
+def test_exporter_aliases_clashing_module_names(tmp_path):
+    a = _fake_module(tmp_path, "segcore._fake_export_d", '''
+        import io
+        def size_of(data):
+            return len(io.BytesIO(data).getvalue())
+    ''')
+    b = ScriptBuilder()
+    b.add(masked_blend)
+    from segcore.export import load_image
+    b.add(load_image)          # binds `io` to skimage.io
+    assert b.add(a.size_of) == "size_of"
+    text = b.imports() + b.definitions()
+    assert "from skimage import io" in text and "import io as io_2" in text
+    ns = {}
+    exec(compile(text, "<x>", "exec"), ns)
+    assert ns["size_of"](b"abc") == 3

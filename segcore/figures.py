@@ -507,12 +507,15 @@ def difference_figure(
         raise ValueError(
             f"The two images must have the same size: {a.shape[1]}x{a.shape[0]} vs {b.shape[1]}x{b.shape[0]}"
         )
-    from segcore._common import to_float
+    if a.dtype == b.dtype and a.dtype in (np.uint8, np.uint16):
+        diff = cv2.absdiff(a, b).astype(np.float32) / np.float32(np.iinfo(a.dtype).max)
+    else:
+        from segcore._common import to_float
 
-    diff = np.abs(to_float(a) - to_float(b))
+        diff = np.abs(to_float(a) - to_float(b)).astype(np.float32)
     if diff.ndim == 3:
-        diff = diff.mean(axis=2)
-    small = preview(diff.astype(np.float32), max_side)
+        diff = diff.mean(axis=2, dtype=np.float32)
+    small = preview(diff, max_side)
     grey = np.clip(small * gain * 255.0 + 0.5, 0, 255).astype(np.uint8)
     rgb = cv2.cvtColor(cv2.applyColorMap(grey, cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)
     fig = go.Figure(_image_trace(rgb, a.shape, "difference"))

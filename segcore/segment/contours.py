@@ -11,6 +11,7 @@ import numpy as np
 from skimage import segmentation
 
 from segcore._common import CHANNELS, frac_rect_to_px, to_channel
+from segcore.segment.interactive import _enlarge, _reduce
 from segcore.registry import Method, Param, register
 
 __all__ = ["chan_vese", "morph_chan_vese", "morph_gac"]
@@ -28,7 +29,8 @@ def _object_is_one(inside, values):
     return inside.astype(np.int32)
 
 
-def chan_vese(image, *, mu=0.25, lambda1=1.0, lambda2=1.0, max_num_iter=200, channel="gray"):
+def chan_vese(image, *, mu=0.25, lambda1=1.0, lambda2=1.0, max_num_iter=200, channel="gray",
+              work_size=512):
     """Chan-Vese active contour without edges (level set).
 
     Parameters
@@ -43,6 +45,9 @@ def chan_vese(image, *, mu=0.25, lambda1=1.0, lambda2=1.0, max_num_iter=200, cha
         Maximum number of iterations.
     channel : str
         One of ``CHANNELS``.
+    work_size : int
+        Compute on a copy whose long side is at most this many pixels and
+        enlarge the result (much faster on big images); 0 = full size.
 
     Returns
     -------
@@ -54,15 +59,16 @@ def chan_vese(image, *, mu=0.25, lambda1=1.0, lambda2=1.0, max_num_iter=200, cha
     T. F. Chan and L. A. Vese, "Active contours without edges",
     IEEE Trans. Image Processing 10(2), 2001.
     """
-    values = to_channel(image, channel)
+    full = to_channel(image, channel)
+    values = _reduce(full.astype(np.float32), work_size)[0].astype(np.float64)
     inside = segmentation.chan_vese(
         values, mu=mu, lambda1=lambda1, lambda2=lambda2, max_num_iter=int(max_num_iter)
     )
-    return _object_is_one(inside, values)
+    return _enlarge(_object_is_one(inside, values), full.shape, binary=True)
 
 
 def morph_chan_vese(image, *, num_iter=50, smoothing=1, lambda1=1.0, lambda2=1.0,
-                    init="checkerboard", channel="gray"):
+                    init="checkerboard", channel="gray", work_size=512):
     """Morphological Chan-Vese (morphological active contour without edges).
 
     Parameters
@@ -79,6 +85,9 @@ def morph_chan_vese(image, *, num_iter=50, smoothing=1, lambda1=1.0, lambda2=1.0
         Initial level set.
     channel : str
         One of ``CHANNELS``.
+    work_size : int
+        Compute on a copy whose long side is at most this many pixels and
+        enlarge the result (much faster on big images); 0 = full size.
 
     Returns
     -------
@@ -90,16 +99,17 @@ def morph_chan_vese(image, *, num_iter=50, smoothing=1, lambda1=1.0, lambda2=1.0
     P. Marquez-Neila, L. Baumela and L. Alvarez, "A morphological approach
     to curvature-based evolution of curves and surfaces", IEEE TPAMI 36(1), 2014.
     """
-    values = to_channel(image, channel)
+    full = to_channel(image, channel)
+    values = _reduce(full.astype(np.float32), work_size)[0].astype(np.float64)
     inside = segmentation.morphological_chan_vese(
         values, int(num_iter), init_level_set=init, smoothing=int(smoothing),
         lambda1=lambda1, lambda2=lambda2,
     )
-    return _object_is_one(inside, values)
+    return _enlarge(_object_is_one(inside, values), full.shape, binary=True)
 
 
 def morph_gac(image, *, num_iter=200, smoothing=1, balloon=-1.0, threshold=0.0,
-              rect=(0.05, 0.05, 0.95, 0.95), sigma=2.0, channel="gray"):
+              rect=(0.05, 0.05, 0.95, 0.95), sigma=2.0, channel="gray", work_size=512):
     """Morphological geodesic active contour on the inverse Gaussian gradient.
 
     Parameters
@@ -120,6 +130,9 @@ def morph_gac(image, *, num_iter=200, smoothing=1, balloon=-1.0, threshold=0.0,
         Smoothing in pixels of the gradient.
     channel : str
         One of ``CHANNELS``.
+    work_size : int
+        Compute on a copy whose long side is at most this many pixels and
+        enlarge the result (much faster on big images); 0 = full size.
 
     Returns
     -------
@@ -132,8 +145,10 @@ def morph_gac(image, *, num_iter=200, smoothing=1, balloon=-1.0, threshold=0.0,
     to curvature-based evolution of curves and surfaces", IEEE TPAMI 36(1), 2014;
     V. Caselles, R. Kimmel and G. Sapiro, "Geodesic active contours", IJCV 22(1), 1997.
     """
-    values = to_channel(image, channel)
-    gimage = segmentation.inverse_gaussian_gradient(values, sigma=sigma)
+    full = to_channel(image, channel)
+    values, scale = _reduce(full.astype(np.float32), work_size)
+    values = values.astype(np.float64)
+    gimage = segmentation.inverse_gaussian_gradient(values, sigma=max(0.5, sigma * scale))
     x, y, w, h = frac_rect_to_px(rect, values.shape)
     init = np.zeros(values.shape, dtype=np.int8)
     init[y:y + h + 1, x:x + w + 1] = 1
@@ -142,9 +157,16 @@ def morph_gac(image, *, num_iter=200, smoothing=1, balloon=-1.0, threshold=0.0,
         gimage, int(num_iter), init_level_set=init, smoothing=int(smoothing),
         threshold=level, balloon=balloon,
     )
-    return np.asarray(inside, dtype=np.int32)
+    return _enlarge(np.asarray(inside, dtype=np.int32), full.shape, binary=True)
 
 
+_WORK_SIZE = Param(
+    "work_size", "int", 512, min=0, max=8000, step=32, label="Working size",
+    help=(
+        "To save time the method runs on a copy whose longest side is at most this many pixels, "
+        "then the result is enlarged to the image size; 0 runs at full size (slow on big images)."
+    ),
+)
 _CHANNEL = Param(
     "channel", "choice", "gray", choices=CHANNELS,
     help="Which channel to use: grey level, lightness L*, hue, saturation, value, or red/green/blue.",
@@ -165,7 +187,7 @@ register(Method(
         _LAMBDA1, _LAMBDA2,
         Param("max_num_iter", "int", 200, min=1, max=2000, step=10,
               help="Most steps to take; more can give a better fit but takes longer."),
-        _CHANNEL,
+        _CHANNEL, _WORK_SIZE,
     ),
     explain=(
         "Chan-Vese moves an outline until the inside and the outside are each as uniform in brightness "
@@ -187,7 +209,7 @@ register(Method(
         _SMOOTHING, _LAMBDA1, _LAMBDA2,
         Param("init", "choice", "checkerboard", choices=("checkerboard", "disk"),
               help="Starting outline: a checkerboard of small squares over the image, or one disk in the centre."),
-        _CHANNEL,
+        _CHANNEL, _WORK_SIZE,
     ),
     explain=(
         "A faster version of Chan-Vese that moves the outline with simple morphological steps "
@@ -214,7 +236,7 @@ register(Method(
               help="Starting outline: a box around the object (or inside it, with a positive balloon)."),
         Param("sigma", "float", 2.0, min=0.5, max=10.0, step=0.5, unit="px",
               help="Blur in pixels used to find edges; larger ignores more noise but rounds corners."),
-        _CHANNEL,
+        _CHANNEL, _WORK_SIZE,
     ),
     explain=(
         "A snake: an outline that starts as the box you draw and shrinks (or grows) until it rests on "

@@ -89,3 +89,13 @@ def test_bad_params_raise(mid, params):
     img, _ = disk_image(32, 8)
     with pytest.raises(ParamError):
         registry.apply(mid, img, **params)
+
+
+@pytest.mark.parametrize("mid", IDS)
+def test_reduced_work_size_agrees_with_full(mid):
+    img, mask = disk_image(128, 40, noise=10)
+    full = registry.apply(mid, img, work_size=0).labels
+    small = registry.apply(mid, img, work_size=64).labels
+    assert small.shape == full.shape
+    assert _iou(full, small) >= 0.95
+    assert _iou(small, mask) >= MIN_IOU[mid]

@@ -11,6 +11,7 @@ import textwrap
 import cv2
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 
 import segcore
 from segcore.export import ExportError, ScriptBuilder, masked_blend
@@ -301,14 +302,6 @@ def test_needs_mask_methods_require_inpaint_and_segmentation():
         Recipe(({"method": masked[0], "use_mask": "inpaint"},))
 
 
-def test_postprocess_needs_segmentation():
-    post = [m.id for m in ALL if m.task == "postprocess"]
-    if not post:
-        pytest.skip("no postprocess method registered yet")
-    with pytest.raises(ValueError, match="postprocess step needs a segmentation"):
-        Recipe(({"method": post[0]},))
-
-
 # --------------------------------------------------------------------------- the exporter itself
 
 
@@ -428,3 +421,58 @@ def test_exporter_aliases_clashing_module_names(tmp_path):
     ns = {}
     exec(compile(text, "<x>", "exec"), ns)
     assert ns["size_of"](b"abc") == 3
+
+
+def drop_small_regions(labels, *, min_size=20):
+    """Test postprocess method: connected regions; those under ``min_size`` pixels become background."""
+    labels, _ = ndi.label(labels > 0)
+    counts = np.bincount(labels.ravel())
+    small = counts < min_size
+    small[0] = False
+    return np.where(small[labels], 0, labels).astype(np.int32)
+
+
+@pytest.fixture
+def fake_post(monkeypatch):
+    """A postprocess method registered for the duration of one test."""
+    from segcore import registry
+    from segcore.registry import Method, Param
+
+    method = Method(
+        id="_test_drop_small", task="postprocess", family="test", label="Drop small regions",
+        func=drop_small_regions,
+        params=(Param("min_size", "int", 20, min=1, max=10000, help="Smallest region kept."),),
+    )
+    registry.get("otsu")  # load the catalogues before adding the test method
+    monkeypatch.setitem(registry._REGISTRY, method.id, method)
+    return method
+
+
+def test_postprocess_needs_segmentation(fake_post):
+    with pytest.raises(ValueError, match="step 1 \\(_test_drop_small\\): a postprocess step needs a segmentation"):
+        Recipe(({"method": fake_post.id},))
+    with pytest.raises(ValueError, match="use_mask only applies to restore steps"):
+        Recipe((Step("otsu"), {"method": fake_post.id, "use_mask": "inside"}))
+
+
+def test_postprocess_step_runs_and_exports(tmp_path, fake_post):
+    image = _image()
+    image[2:4, 2:4] = 255  # a 4-pixel speck that otsu marks as foreground
+    recipe = Recipe.make(segment=("otsu", {}), postprocess=[("_test_drop_small", {"min_size": 10})])
+    assert Recipe.from_json(recipe.to_json()) == recipe and recipe.postprocess[0].params == {"min_size": 10}
+    out = run(recipe, image)
+    raw = run(Recipe((Step("otsu"),)), image).labels
+    assert raw[2:4, 2:4].all() and not out.labels[2:4, 2:4].any()
+    assert np.array_equal(out.labels, drop_small_regions(raw, min_size=10))
+    assert out.n_regions >= 2 and len(out.seconds) == 2
+    text = to_script(recipe)
+    assert "    # Step 2: Drop small regions (postprocess)" in text
+    assert "labels = unwrap_labels(drop_small_regions(labels, min_size=10))" in text
+    (tmp_path / "s.py").write_text(text)
+    cv2.imwrite(str(tmp_path / "in.png"), image[..., ::-1])
+    proc = subprocess.run([sys.executable, str(tmp_path / "s.py"), str(tmp_path / "in.png")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = cv2.imread(str(tmp_path / "in_labels.png"), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(got.astype(np.int32), out.labels)
+    assert not (tmp_path / "in_restored.png").exists()

@@ -4,25 +4,36 @@ Run with ``streamlit run app.py`` from the repository root.
 """
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 from dashboard import cached, state
 
-st.set_page_config(page_title="Segment & restore", page_icon="🧩", layout="wide")
+def _icon():
+    # A local image: material and emoji page icons are fetched from a CDN, which fails offline.
+    yy, xx = np.mgrid[:32, :32]
+    icon = np.full((32, 32, 3), 255, np.uint8)
+    icon[(yy - 16) ** 2 + (xx - 16) ** 2 < 196] = (47, 111, 219)
+    icon[(yy < 16) & ((yy - 16) ** 2 + (xx - 16) ** 2 < 196)] = (240, 170, 40)
+    return Image.fromarray(icon)
+
+
+st.set_page_config(page_title="Segment & restore", page_icon=_icon(), layout="wide")
 state.init()
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/upload.py", title="Upload", icon="📤"),
-    st.Page("pages/segment.py", title="Segment", icon="🧩"),
-    st.Page("pages/restore.py", title="Restore", icon="🩹"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload:"),
+    st.Page("pages/segment.py", title="Segment", icon=":material/category:"),
+    st.Page("pages/restore.py", title="Restore", icon=":material/healing:"),
 ]
 page = st.navigation(PAGES)
 
 
-def _sidebar() -> None:
+def _sidebar(slot) -> None:
     ss = st.session_state
-    with st.sidebar:
+    with slot:
         st.subheader("Current image")
         if not state.has_image():
             st.caption("No image yet: pick a sample on Home or upload one.")
@@ -34,7 +45,7 @@ def _sidebar() -> None:
         st.caption(f"**{ss[state.NAME] or 'image'}** · {image.shape[1]}×{image.shape[0]} px · "
                    f"{channels} channel{'s' if channels > 1 else ''} · {image.dtype}")
         for note in ss[state.NOTES]:
-            st.caption(f"ℹ️ {note}")
+            st.caption(f":material/info: {note}")
         if ss[state.REFERENCE] is not None:
             st.caption("Degraded on purpose: the clean original is kept as the reference.")
         seg, rest = ss[state.SEG_RESULT], ss[state.REST_RESULT]
@@ -42,5 +53,9 @@ def _sidebar() -> None:
         st.markdown(f"**Restoration:** {rest['summary'] if rest else 'none yet'}")
 
 
-_sidebar()
-page.run()
+# Filled after the page ran (also when it stopped early), so it shows this run's results.
+slot = st.sidebar.container()
+try:
+    page.run()
+finally:
+    _sidebar(slot)

@@ -142,39 +142,33 @@ def restore(_image, image_key: str, method_id: str, params: dict, guide: str = "
     ``edge_aware`` (no smoothing across region boundaries).
     Returns ``(restored_image, mask_used_or_None, seconds)``.
     """
+    from segcore import guided
+
     method = segcore.get(method_id)
     params = scale_params(method, params, scale)
     guide_params = dict(guide_params or {})
-    guided = module("guided")
-    feather = float(guide_params.get("feather", 0.0)) * scale
     if guide in ("inside", "outside"):
         _need(_mask, "Restricting to the mask")
-        if guided is not None:
-            out = guided.restrict(_image, _mask, method_id, params, invert=guide == "outside",
-                                  feather=feather)
-        else:
-            whole = segcore.apply(method_id, _image, **params)
-            region = _mask if guide == "inside" else ~_mask
-            out = (segcore.export.masked_blend(_image, whole.image, region, feather), region, whole.seconds)
+        out = guided.restrict(_image, _mask, method_id, params, invert=guide == "outside",
+                              feather=float(guide_params.get("feather", 3.0)) * scale)
+        region = _mask if guide == "inside" else ~_mask
+        out = (out.image, region, out.seconds)
     elif guide == "inpaint_mask":
         _need(_mask, "Inpainting the segmentation")
         out = segcore.apply(method_id, _image, mask=_mask, **params)
         out = (out.image, _mask, out.seconds)
     elif guide == "detect":
         detector = guide_params.get("detector", "detect_scratches")
-        detector_params = dict(guide_params.get("detector_params", {}))
-        dilate = int(guide_params.get("dilate", 1))
-        if guided is not None:
-            out = guided.detect_and_inpaint(_image, detector=detector, detector_params=detector_params,
-                                            inpaint=method_id, inpaint_params=params, dilate=dilate)
-        else:
-            found = segcore.apply(detector, _image, **scale_params(segcore.get(detector),
-                                                                  detector_params, scale)).mask
-            repaired = segcore.apply(method_id, _image, mask=found, **params)
-            out = (repaired.image, found, repaired.seconds)
+        detector_params = scale_params(segcore.get(detector), guide_params.get("detector_params", {}), scale)
+        out = guided.detect_and_inpaint(_image, detector=detector, detector_params=detector_params,
+                                        inpaint=method_id, inpaint_params=params,
+                                        dilate=int(round(guide_params.get("dilate", 1) * scale)))
     elif guide == "per_region":
         _need(_labels, "Per-region restoration")
-        out = guided.per_region(_image, _labels, guide_params.get("plan", {}))
+        # Background (label 0) gets the chosen settings; objects a weaker (or stronger) copy.
+        plan = {0: (method_id, params)}
+        objects = (method_id, _scaled_strength(method, params, guide_params.get("object_strength", 0.5)))
+        out = guided.per_region(_image, _labels, plan, default=objects)
     elif guide == "edge_aware":
         _need(_labels, "Edge-aware restoration")
         out = guided.edge_aware(_image, _labels, method_id, params)
@@ -183,6 +177,18 @@ def restore(_image, image_key: str, method_id: str, params: dict, guide: str = "
     else:
         raise segcore.ParamError(f"Unknown way to use the segmentation: {guide!r}.")
     return _unpack(out)
+
+
+def _scaled_strength(method, params, fraction):
+    """``params`` with the first numeric parameter moved towards its minimum by ``fraction``
+    (1 = unchanged, 0 = the minimum): the "strength" knob of per-region restoration."""
+    out = dict(params)
+    for p in method.params:
+        if p.kind in ("int", "float") and p.min is not None:
+            value = p.min + (params[p.name] - p.min) * float(fraction)
+            out[p.name] = int(round(value)) if p.kind == "int" else float(value)
+            break
+    return out
 
 
 def _need(array, what):

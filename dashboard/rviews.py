@@ -26,8 +26,11 @@ GUIDES = {
     "edge_aware": "Edge-aware (no smoothing across region borders)",
 }
 NEEDS_LABELS = ("inside", "outside", "inpaint_mask", "per_region", "edge_aware")
-NEEDS_GUIDED = ("per_region", "edge_aware")
+NOT_IN_RECIPE = ("per_region", "edge_aware")
 INPAINT_GUIDES = ("detect", "inpaint_mask")
+SHORT = {"none": "whole image", "inside": "inside the mask", "outside": "outside the mask",
+         "detect": "detected damage inpainted", "inpaint_mask": "mask inpainted",
+         "per_region": "per region", "edge_aware": "edge-aware"}
 GUIDE_HELP = ("How the segmentation drives the restoration: restrict it to the mask or to the rest "
               "(e.g. denoise only the background), repair the masked pixels (inpainting), or find "
               "scratches/dust first and repair them.")
@@ -36,12 +39,9 @@ FAMILY_HELP = ("denoise: remove grain; deblur: undo blur; inpaint: fill masked p
 
 
 def available_guides(has_labels: bool) -> dict:
-    guided = cached.module("guided")
     damage = segcore.methods("segment", "damage")
     out = {}
     for key, label in GUIDES.items():
-        if key in NEEDS_GUIDED and guided is None:
-            continue
         if key == "detect" and not damage:
             continue
         if key in NEEDS_LABELS and not has_labels:
@@ -56,10 +56,14 @@ def guide_controls(guide: str) -> dict:
     prev = stored.get(guide, {})
     out = {}
     if guide in ("inside", "outside"):
-        out["feather"] = st.slider("Feather", 0.0, 30.0, float(prev.get("feather", 0.0)), 0.5,
+        out["feather"] = st.slider("Feather", 0.0, 20.0, float(prev.get("feather", 3.0)), 0.5,
                                    key="guide_feather",
-                                   help="Width in pixels of a soft transition at the mask border "
-                                        "(0 = hard edge).")
+                                   help="Softness of the mask border in pixels (0 = hard edge).")
+    elif guide == "per_region":
+        out["object_strength"] = st.slider(
+            "Strength on objects", 0.0, 1.0, float(prev.get("object_strength", 0.5)), 0.05,
+            key="guide_strength", help="The background (label 0) gets the settings above; every other "
+            "region gets this fraction of the method's main strength (0 = its weakest setting).")
     elif guide == "detect":
         damage = [m.id for m in segcore.methods("segment", "damage")]
         detector = st.selectbox("Damage detector", damage, index=views.index_of(damage, prev.get("detector")),
@@ -77,11 +81,11 @@ def guide_controls(guide: str) -> dict:
     return out
 
 
-def remember_restoration(method, params, guide, guide_label, seconds) -> None:
+def remember_restoration(method, params, guide, seconds) -> None:
     shown = ", ".join(f"{k}={format_value(v)}" for k, v in params.items())
     st.session_state[state.REST_RESULT] = {
         "method": method.id, "params": dict(params), "guide": guide, "seconds": seconds,
-        "summary": f"{method.label}{f' ({shown})' if shown else ''} · {guide_label.split(':')[0].lower()}",
+        "summary": f"{method.label}{f' ({shown})' if shown else ''} · {SHORT[guide]}",
     }
 
 
@@ -280,7 +284,7 @@ def _downloads(restored, rkey, method, run, guide):
         return
     if recipe is None:
         return
-    if guide in NEEDS_GUIDED:
+    if guide in NOT_IN_RECIPE:
         st.caption("The recipe cannot express per-region or edge-aware guidance; it restores the whole image.")
     cols[1].download_button("Recipe JSON", recipe.to_json(), f"{stem}_recipe.json", "application/json",
                             key="dl_recipe", help="Reload it with segcore.recipe.Recipe.from_json.")

@@ -244,7 +244,7 @@ def _full_resolution(method, params, post_steps):
                 st.error(f"{err} Try smaller settings.")
     full = ss.get("seg_full")
     if full is not None and full[0] == _full_key():
-        st.caption("✅ Full-resolution result ready: downloads use it.")
+        st.caption(":material/check_circle: Full-resolution result ready: downloads use it.")
 
 
 def _downloads(preview, preview_key, labels, method, figures):

@@ -41,9 +41,10 @@ def _text(param, value, key):
 
 
 def _geometry(param, value, key):
-    # Drawn on the image (plotly selection), not typed: show it read-only.
+    # Drawn on the image (plotly selection), not typed: shown read-only. No key, so the
+    # box shows the new value whenever the drawing changes it.
     st.text_input(param.title, value=format_value(value) or "(none yet)", disabled=True,
-                  help=param.help + " Set it by drawing or clicking on the image.", key=key)
+                  help=param.help + " Set it by drawing or clicking on the image.")
     return value
 
 
@@ -155,6 +156,11 @@ def image_picker(param, value, preview_jpeg: bytes, width: int, height: int, key
     selection = event.selection if event else None
     if not selection:
         return value
+    # The chart keeps its last selection across reruns: use each selection once.
+    seen = f"{key}:used"
+    if st.session_state.get(seen) == repr(selection):
+        return value
+    st.session_state[seen] = repr(selection)
     boxes, points = selection.get("box") or [], selection.get("points") or []
     clamp = lambda v: min(1.0, max(0.0, float(v)))  # noqa: E731
     if boxes:

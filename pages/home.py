@@ -50,7 +50,7 @@ middle.markdown("**Segment** it: choose a family and a method, move the sliders,
                 "methods, clean the mask up, check IoU/Dice against the truth.")
 right.markdown("**Restore** it with the segmentation as a guide: inpaint the detected damage, "
                "denoise inside or outside the mask, then export a recipe and a script.")
-st.page_link("pages/upload.py", label="Go to Upload", icon="📤")
+st.page_link("pages/upload.py", label="Go to Upload", icon=":material/upload:")
 
 st.subheader("3 · The methods")
 rows = [{"task": m.task, "family": m.family, "method": m.label, "id": m.id,

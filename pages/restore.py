@@ -13,7 +13,7 @@ ss = st.session_state
 st.title("Restore")
 if not state.has_image():
     st.info("No image yet. Pick a sample on Home or upload an image first.")
-    st.page_link("pages/upload.py", label="Go to Upload", icon="📤")
+    st.page_link("pages/upload.py", label="Go to Upload", icon=":material/upload:")
     st.stop()
 
 preview, digest, scale = ss[state.PREVIEW], ss[state.DIGEST], ss[state.SCALE]
@@ -63,7 +63,7 @@ with results:
         st.info("Set the parameters, then press **Apply**.")
         st.stop()
     if run != setting:
-        st.caption("⚠️ Settings changed: press **Apply** to update the result.")
+        st.caption(":material/warning: Settings changed: press **Apply** to update the result.")
     mask = labels > 0 if labels is not None else None
     seg_key = cached.array_digest(labels) if labels is not None else ""
     try:
@@ -74,5 +74,5 @@ with results:
     except ValueError as err:
         st.error(f"{err} Change the settings on the left and try again.")
         st.stop()
-    rviews.remember_restoration(method, run["params"], guide, guides[guide], seconds)
+    rviews.remember_restoration(method, run["params"], guide, seconds)
     rviews.show_result(preview, preview_key, restored, used_mask, method, run, guide, seconds)

@@ -5,14 +5,14 @@ import streamlit as st
 
 import segcore
 from dashboard import cached, state, views
-from dashboard.widgets import image_picker, params_widgets
+from dashboard.widgets import image_picker, param_widget, params_widgets
 
 state.init()
 ss = st.session_state
 st.title("Segment")
 if not state.has_image():
     st.info("No image yet. Pick a sample on Home or upload an image first.")
-    st.page_link("pages/upload.py", label="Go to Upload", icon="📤")
+    st.page_link("pages/upload.py", label="Go to Upload", icon=":material/upload:")
     st.stop()
 
 preview, digest, scale = ss[state.PREVIEW], ss[state.DIGEST], ss[state.SCALE]
@@ -59,6 +59,7 @@ with results:
                                           label)
         if param.kind == "points" and st.button("Clear seeds", help="Remove every seed."):
             params[param.name] = ()
+        param_widget(param, params[param.name], f"seg:{method_id}:{param.name}")
     ss[state.SEG_PARAMS] = {**ss[state.SEG_PARAMS], method_id: params}
 
     applied = ss.setdefault("seg_applied", {})
@@ -69,7 +70,7 @@ with results:
         st.info("Set the parameters, then press **Apply** (this method is too slow for live preview).")
         st.stop()
     if run_params != params:
-        st.caption("⚠️ Settings changed: press **Apply** to update the result.")
+        st.caption(":material/warning: Settings changed: press **Apply** to update the result.")
     try:
         with st.spinner(f"Running {method.label} on the preview…"):
             result = cached.segment(preview, preview_key, method_id, run_params, scale)

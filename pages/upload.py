@@ -56,7 +56,7 @@ with facts_col:
     b.metric("Type", str(image.dtype), help="uint8: 0-255; uint16: 0-65535; float32: 0-1.")
     c.metric("Channels", channels, help="1 = grey, 3 = colour.")
     for note in ss[state.NOTES] or ["Read as is: no conversion was needed."]:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f":material/info: {note}")
 
 st.divider()
 st.subheader("Degradation lab")

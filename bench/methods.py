@@ -39,7 +39,7 @@ def _raw_manual(image):
 
 
 def _raw_slic(image):
-    return segmentation.slic(image, n_segments=100, compactness=10.0, sigma=1.0,
+    return segmentation.slic(image, n_segments=100, compactness=10.0, sigma=0.0,
                              start_label=1, channel_axis=-1 if image.ndim == 3 else None)
 
 

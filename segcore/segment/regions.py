@@ -29,7 +29,7 @@ def _channel_axis(image):
     return -1 if image.ndim == 3 else None
 
 
-def slic(image, *, n_segments=100, compactness=10.0, sigma=1.0):
+def slic(image, *, n_segments=100, compactness=10.0, sigma=0.0):
     """SLIC superpixels: k-means on colour and position, seeded on a grid.
 
     Parameters
@@ -305,8 +305,8 @@ register(Method(
               help="About how many superpixels to make."),
         Param("compactness", "float", 10.0, min=0.01, max=100.0, step=0.5,
               help="Higher values give rounder, more regular superpixels; lower values follow colour edges more closely."),
-        Param("sigma", "float", 1.0, min=0.0, max=10.0, step=0.1, unit="px",
-              help="Blur applied first, in pixels, to ignore noise."),
+        Param("sigma", "float", 0.0, min=0.0, max=10.0, step=0.1, unit="px",
+              help="Blur applied first, in pixels, to ignore noise (0 = none, as in scikit-image)."),
     ),
     explain=(
         "SLIC cuts the image into roughly equal superpixels: small patches of similar colour "

@@ -32,6 +32,15 @@ _EIGHT_BIT_NOTE = (
 )
 
 
+def _float32(image):
+    """Image as float32 in [0, 1] (half the memory traffic of float64 for OpenCV)."""
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) * np.float32(1 / 255)
+    if image.dtype == np.uint16:
+        return image.astype(np.float32) * np.float32(1 / 65535)
+    return to_float(image).astype(np.float32)
+
+
 def _channel_axis(image):
     """``-1`` for a colour (H, W, 3) image, ``None`` for a grey one."""
     return -1 if image.ndim == 3 else None
@@ -56,10 +65,10 @@ def gaussian(image, *, sigma=1.5):
     ----------
     .. [1] R. C. Gonzalez, R. E. Woods, *Digital Image Processing*, 4th ed., 2018, ch. 3.
     """
-    img = to_float(image)
+    img = _float32(image)
     out = cv2.GaussianBlur(img, (0, 0), sigmaX=float(sigma), sigmaY=float(sigma),
                            borderType=cv2.BORDER_REFLECT)
-    return like_input(out, image)
+    return like_input(np.clip(out, 0.0, 1.0), image)
 
 
 def median(image, *, size=3):

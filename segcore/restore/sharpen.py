@@ -10,6 +10,15 @@ from segcore.registry import Method, Param, register
 __all__ = ["unsharp_mask"]
 
 
+def _float32(image):
+    """Image as float32 in [0, 1] (half the memory traffic of float64 for OpenCV)."""
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) * np.float32(1 / 255)
+    if image.dtype == np.uint16:
+        return image.astype(np.float32) * np.float32(1 / 65535)
+    return to_float(image).astype(np.float32)
+
+
 def unsharp_mask(image, *, radius=2.0, amount=1.0):
     """Unsharp masking: add back the difference between the image and a blur of it.
 
@@ -38,7 +47,7 @@ def unsharp_mask(image, *, radius=2.0, amount=1.0):
     .. [1] R. C. Gonzalez, R. E. Woods, *Digital Image Processing*, 4th ed.,
        2018, section 3.6 (unsharp masking and highboost filtering).
     """
-    img = to_float(image)
+    img = _float32(image)
     blurred = cv2.GaussianBlur(img, (0, 0), sigmaX=float(radius), sigmaY=float(radius),
                                borderType=cv2.BORDER_REFLECT)
     out = cv2.addWeighted(img, 1.0 + float(amount), blurred, -float(amount), 0.0)

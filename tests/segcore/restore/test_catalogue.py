@@ -70,3 +70,22 @@ def test_restore_method_runs_with_defaults(method, kind):
     np.testing.assert_array_equal(first.image, second.image)  # deterministic
     np.testing.assert_array_equal(image, before)  # input untouched
     assert first.params == segcore.validate_params(method.id, {})
+
+
+@pytest.mark.parametrize("method", RESTORE, ids=[m.id for m in RESTORE])
+def test_restore_method_exports_to_identical_standalone_code(method):
+    export = pytest.importorskip("segcore.export")
+    image = IMAGES["color8"]
+    kwargs = {"mask": _mask(image.shape)} if method.needs_mask else {}
+    builder = export.ScriptBuilder()
+    name = builder.add(method.func)
+    namespace = {}
+    exec(compile(builder.imports() + "\n" + builder.definitions(), "<script>", "exec"), namespace)
+    try:
+        expected = method.func(image, **kwargs, **method.defaults)
+    except ModuleNotFoundError as err:
+        pytest.skip(f"{method.id} needs an optional package that is not installed: {err}")
+    got = namespace[name](image, **kwargs, **method.defaults)
+    got = got[0] if isinstance(got, tuple) else got
+    expected = expected[0] if isinstance(expected, tuple) else expected
+    np.testing.assert_array_equal(got, expected)

@@ -20,6 +20,7 @@ st.markdown(
 )
 
 st.subheader("1 · Start with a sample")
+st.caption("One click loads a sample and opens the Segment page; hover a name to see why it is interesting.")
 samples = cached.module("samples")
 if samples is None:
     st.info("The bundled samples are not available yet; upload your own image on the Upload page.")
@@ -35,10 +36,8 @@ else:
             except ValueError as err:
                 st.warning(f"{sample.label}: {err}")
                 continue
-            st.markdown(f"**{sample.label}**")
-            st.caption(sample.why)
-            if st.button("Segment this", key=f"sample:{sample.id}", help=f"Load '{sample.label}' "
-                         "and open the Segment page.", width="stretch"):
+            if st.button(sample.label, key=f"sample:{sample.id}", help=f"{sample.why} Click to load it "
+                         "and open the Segment page.", width="stretch", icon=":material/play_arrow:"):
                 use_sample(sample.id)
                 st.switch_page("pages/segment.py")
 

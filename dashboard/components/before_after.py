@@ -63,6 +63,7 @@ def before_after_html(before_jpeg: bytes, after_jpeg: bytes, width: int, height:
 def before_after(before_jpeg: bytes, after_jpeg: bytes, width: int, height: int,
                  labels=("Before", "After"), display_width: int = 900) -> None:
     """Show ``before`` and ``after`` (JPEG bytes, same size) with a draggable split line."""
-    shown_w = min(int(display_width), int(width))
+    # Small previews are scaled up to the display width: easier to compare.
+    shown_w = int(display_width)
     html = before_after_html(before_jpeg, after_jpeg, shown_w, height * shown_w / width, labels)
     st.iframe(html, height="content")

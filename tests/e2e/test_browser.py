@@ -71,7 +71,10 @@ def browser():
 
 def _settle(page, timeout=60_000):
     """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(300)
+    try:  # a run starts a moment after the click; wait for it to show up, then to end
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="attached", timeout=1_500)
+    except Exception:
+        pass  # it was quick, or already over
     try:
         page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
     except Exception:
@@ -124,7 +127,7 @@ def test_walkthrough(server, browser):
     _assert_clean(page, errors)
 
     start = time.time()
-    page.get_by_role("button", name="Segment this").first.click()
+    page.get_by_role("button", name="Coins").first.click()
     page.get_by_role("heading", name="Segment").wait_for(timeout=60_000)
     _settle(page)
     timings["segment"] = time.time() - start

@@ -227,8 +227,9 @@ def degrade(_image, digest: str, steps: tuple, seed: int):
 
 
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
-def tune(_image, image_key: str, method_id: str, _reference=None, _mask=None):
-    return segcore.tuning.calibrate(_image, method_id, reference=_reference, mask=_mask)
+def tune(_image, image_key: str, method_id: str, base_params: dict):
+    """``segcore.tuning.calibrate``: the J-invariant (self-supervised) tuning curve."""
+    return segcore.tuning.calibrate(_image, method_id, base_params=base_params)
 
 
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)

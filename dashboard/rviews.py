@@ -120,7 +120,7 @@ def show_result(preview, preview_key, restored, used_mask, method, run, guide, s
         else:
             st.info("The difference map is coming soon.")
     with tabs[3]:
-        _tuning(preview, preview_key, method, ref_preview, mask)
+        _tuning(preview, preview_key, method, run["params"])
     with tabs[4]:
         _compare(preview, preview_key, method, ref_preview, mask, guide)
     _full_resolution(method, run, guide)
@@ -166,34 +166,32 @@ def _set_params(method_id, params):
         ss.pop(f"rest:{method_id}:{name}", None)
 
 
-def _tuning(preview, preview_key, method, ref_preview, mask):
+def _tuning(preview, preview_key, method, params):
     tuning = cached.module("tuning")
-    if method.family != "denoise":
-        st.caption("Automatic tuning is offered for denoisers.")
+    if tuning is None or method.id not in tuning.DEFAULT_GRIDS:
+        st.caption("Automatic tuning is offered for the denoisers "
+                   + (", ".join(segcore.get(m).label for m in tuning.DEFAULT_GRIDS) if tuning else "")
+                   + ".")
         return
-    if tuning is None:
-        st.info("Automatic tuning is coming soon.")
-        return
-    st.caption("Finds the strength that best removes the noise (against the reference when there is "
-               "one, otherwise by a self-supervised score).")
+    grid_param = segcore.get(method.id).param(tuning.DEFAULT_GRIDS[method.id][0])
+    st.caption(f"Tries a range of '{grid_param.title}' values and scores each without a clean image "
+               "(J-invariance, Noise2Self): the lowest loss is the best guess.")
     store = st.session_state.setdefault("rest_tuning", {})
-    key = f"{preview_key}|{method.id}"
-    if st.button("Tune automatically", key="tune_btn", help="Tries a range of strengths on the preview."):
+    key = f"{preview_key}|{method.id}|{sorted(params.items())}"
+    if st.button("Tune automatically", key="tune_btn", help="Runs the denoiser about ten times on the preview."):
         try:
             with st.spinner("Trying strengths…"):
-                store[key] = cached.tune(preview, preview_key, method.id, ref_preview, mask)
+                store[key] = cached.tune(preview, preview_key, method.id, params)
         except ValueError as err:
             st.error(f"{err}")
     if key in store:
         result = store[key]
-        best = getattr(result, "best_params", None) if not isinstance(result, dict) else result.get("best_params")
-        get = (lambda n: result[n]) if isinstance(result, dict) else (lambda n: getattr(result, n))
         figures = cached.module("figures")
-        if figures is not None:
-            st.plotly_chart(figures.tuning_curve_figure(get("values"), get("losses"), best), key="tune_fig")
-        st.write(f"Best: {', '.join(f'{k}={format_value(v)}' for k, v in (best or {}).items())}")
-        st.button("Use the best setting", key="tune_use", on_click=_set_params, args=(method.id, best),
-                  help="Copy the best setting into the parameter widgets.")
+        st.plotly_chart(figures.tuning_curve_figure(result.values, result.losses, result.best_value,
+                                                    param=grid_param.title), key="tune_fig")
+        st.write(f"Best {grid_param.title}: **{format_value(result.best_value)}**")
+        st.button("Use the best setting", key="tune_use", on_click=_set_params,
+                  args=(method.id, result.best_params), help="Copy the best setting into the widgets.")
 
 
 def _compare(preview, preview_key, method, ref_preview, mask, guide):
@@ -212,7 +210,9 @@ def _compare(preview, preview_key, method, ref_preview, mask, guide):
         except ValueError as err:
             st.error(f"{err}")
     if key in store:
-        st.dataframe(store[key], hide_index=True, width="stretch")
+        table = store[key].copy()
+        table.attrs = {}  # holds the restored images; not for the browser
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _full_key(method, run, guide) -> str:

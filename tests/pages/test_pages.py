@@ -202,3 +202,50 @@ def test_downloads_decode(tiny_png, downloads):
     script = downloads["tiny_recipe.py"].decode()
     compile(script, "tiny_recipe.py", "exec")
     assert names
+
+
+def test_full_resolution_try_all_tuning_and_compare():
+    """A 1300x40 image gets a 1200-px preview, so the Full resolution buttons appear."""
+    wide = np.tile(disk_image(40, 12)[0], (1, 33))[:, :1300]
+    at = upload(new_app(), png_bytes(wide), "wide.png")
+    go(at, "segment")
+    assert at.session_state["image_preview"].shape == (37, 1200)
+    assert _click(at, f"Run all {len(segcore.methods('segment', 'threshold'))} threshold methods")
+    no_exception(at)
+    assert len(at.session_state["seg_grid"][next(iter(at.session_state["seg_grid"]))]) >= 2
+    assert _click(at, "Full resolution (1300×40)")
+    no_exception(at)
+    key, full = at.session_state["seg_full"]
+    assert full.shape == (40, 1300)
+    go(at, "restore")
+    select(at, "Family", "denoise")
+    select(at, "Method", "tv_chambolle")
+    assert _click(at, "Apply")
+    assert _click(at, "Tune automatically")
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert _click(at, "Use the best setting")
+    no_exception(at)
+    assert any(b.label.startswith("Compare") for b in at.button)
+    assert _click(at, next(b.label for b in at.button if b.label.startswith("Compare")))
+    no_exception(at)
+    assert at.dataframe, "the comparison table is shown"
+    assert _click(at, "Full resolution (1300×40)")
+    no_exception(at)
+    assert at.session_state["rest_full"][1].shape == (40, 1300)
+
+
+def test_degradation_lab_gives_reference_and_truth(tiny_png):
+    at = upload(new_app(), tiny_png)
+    at.multiselect[0].set_value(["scratches", "gaussian_noise"]).run()
+    no_exception(at)
+    assert _click(at, "Use degraded image")
+    no_exception(at)
+    assert at.session_state["reference_image"].shape == (48, 48, 3)
+    assert at.session_state["truth_mask"].dtype == bool
+    go(at, "segment")
+    no_exception(at)
+    assert {m.label for m in at.metric} >= {"IoU", "Dice"}
+    go(at, "restore")
+    no_exception(at)
+    assert {m.label for m in at.metric} >= {"PSNR", "SSIM", "Noise σ"}

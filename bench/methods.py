@@ -204,14 +204,16 @@ class Cell:
 
 
 def bench_methods(sizes: dict[str, float], repeat: int = 5, skip_after: float = 12.0,
-                  only: list[str] | None = None, progress=print) -> list[Cell]:
+                  only: list[str] | None = None, progress=print,
+                  images: dict[str, np.ndarray] | None = None) -> list[Cell]:
     """Time every registered method at each size.
 
     A method whose single run at one size takes more than ``skip_after``
     seconds is not run at the larger sizes (noted in the table).
     """
     cells: list[Cell] = []
-    images = {name: make_image(mp) for name, mp in sizes.items()}
+    if images is None:
+        images = {name: make_image(mp) for name, mp in sizes.items()}
     for method in segcore.methods():
         if only and method.id not in only:
             continue

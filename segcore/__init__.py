@@ -39,6 +39,6 @@ def __getattr__(name):
     # Submodules on first use keep `import segcore` light.
     import importlib
 
-    if name in {"io", "samples", "metrics", "figures", "degrade", "recipe", "batch", "segment", "restore"}:
+    if name in {"io", "samples", "metrics", "figures", "degrade", "recipe", "batch", "segment", "restore", "guided", "tuning", "catalogue"}:
         return importlib.import_module(f"segcore.{name}")
     raise AttributeError(f"module 'segcore' has no attribute {name!r}")

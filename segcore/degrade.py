@@ -22,6 +22,7 @@ import numpy as np
 from skimage import morphology
 
 from segcore._common import like_input, to_float
+from segcore.restore.deblur import make_psf  # one PSF builder: deblurring can use the exact kernel
 from segcore.registry import Param, ParamError
 
 __all__ = [
@@ -131,31 +132,6 @@ def _convolve(img, psf):
     return cv2.filter2D(img.astype(np.float64), -1, kernel, borderType=cv2.BORDER_REFLECT)
 
 
-def _gaussian_psf(sigma):
-    r = max(1, int(np.ceil(3 * sigma)))
-    g = cv2.getGaussianKernel(2 * r + 1, sigma)
-    psf = g @ g.T
-    return psf / psf.sum()
-
-
-def _motion_psf(length, angle):
-    length = max(1, int(round(length)))
-    size = length if length % 2 else length + 1
-    psf = np.zeros((size, size), np.float64)
-    c = size // 2
-    t = np.deg2rad(angle)
-    dx, dy = (length - 1) / 2 * np.cos(t), (length - 1) / 2 * np.sin(t)
-    p0 = (int(round(c - dx)), int(round(c + dy)))
-    p1 = (int(round(c + dx)), int(round(c - dy)))
-    cv2.line(psf, p0, p1, 1.0, 1, cv2.LINE_AA)
-    return psf / psf.sum()
-
-
-def _disk_psf(radius):
-    psf = morphology.disk(max(1, int(round(radius)))).astype(np.float64)
-    return psf / psf.sum()
-
-
 # --------------------------------------------------------------------------- noise
 
 
@@ -224,7 +200,7 @@ def gaussian_blur(image, *, sigma=2.0, seed=0):
     ``truth.psf`` holds the kernel.
     """
     image = _check(image)
-    psf = _gaussian_psf(sigma)
+    psf = make_psf("gaussian", size=sigma)
     out = _convolve(to_float(image), psf)
     return _result(image, out, "gaussian_blur", {"sigma": sigma}, seed, psf=psf)
 
@@ -232,7 +208,7 @@ def gaussian_blur(image, *, sigma=2.0, seed=0):
 def motion_blur(image, *, length=15, angle=0.0, seed=0):
     """Linear camera shake: average along a line of ``length`` px at ``angle`` degrees."""
     image = _check(image)
-    psf = _motion_psf(length, angle)
+    psf = make_psf("motion", length=length, angle=angle)
     out = _convolve(to_float(image), psf)
     return _result(image, out, "motion_blur", {"length": length, "angle": angle}, seed, psf=psf)
 
@@ -240,7 +216,7 @@ def motion_blur(image, *, length=15, angle=0.0, seed=0):
 def defocus(image, *, radius=4, seed=0):
     """Out-of-focus blur: average over a disk of ``radius`` px (the lens aperture)."""
     image = _check(image)
-    psf = _disk_psf(radius)
+    psf = make_psf("disk", size=radius)
     out = _convolve(to_float(image), psf)
     return _result(image, out, "defocus", {"radius": radius}, seed, psf=psf)
 

@@ -19,7 +19,6 @@ from typing import Callable
 
 import cv2
 import numpy as np
-from skimage import morphology
 
 from segcore._common import like_input, to_float
 from segcore.restore.deblur import make_psf  # one PSF builder: deblurring can use the exact kernel

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from skimage import measure, segmentation
+from skimage import segmentation
 
 from segcore._common import to_channel, to_uint8
 

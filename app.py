@@ -21,6 +21,9 @@ def _icon():
 
 st.set_page_config(page_title="Segment & restore", page_icon=_icon(), layout="wide")
 state.init()
+# Narrow windows (about 1000 px with the sidebar open): less side padding, more room for columns.
+st.html("<style>@media (max-width: 1200px) { [data-testid='stMainBlockContainer'] "
+        "{ padding-left: 1.5rem; padding-right: 1.5rem; } }</style>")
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),

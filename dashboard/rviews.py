@@ -136,7 +136,7 @@ def _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds):
                        help="Estimated noise standard deviation (wavelet estimate), after vs before.")
     except ValueError:
         pass
-    cols[1].metric("Time on preview", f"{seconds * 1000:.0f} ms", help="Run time of the restoration.")
+    cols[1].metric("Time", f"{seconds * 1000:.0f} ms", help="Run time of the restoration on the preview.")
     if mask is not None:
         cols[2].metric("Masked pixels", f"{100 * float(np.mean(mask)):.1f} %",
                        help="Share of the image that the segmentation selected.")

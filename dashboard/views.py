@@ -105,7 +105,7 @@ def segmentation_tabs(preview, preview_key, labels, result, method, params, post
     truth = truth_at_preview()
     cols = st.columns(4 if truth is not None else 2)
     cols[0].metric("Regions", int(len(np.unique(labels))), help="Distinct labels, background included.")
-    cols[1].metric("Time on preview", f"{result.seconds * 1000:.0f} ms",
+    cols[1].metric("Time", f"{result.seconds * 1000:.0f} ms",
                    help=f"Preview {preview.shape[1]}×{preview.shape[0]} px.")
     if truth is not None:
         metrics = segcore.metrics

@@ -23,7 +23,7 @@ if labels is not None and labels.shape != preview.shape[:2]:
     labels = None  # a segmentation of another image
 guides = rviews.available_guides(labels is not None)
 
-controls, results = st.columns([1, 2.4], gap="large")
+controls, results = st.columns([1.2, 2.4], gap="medium")
 with controls:
     guide = st.selectbox("Use the segmentation", list(guides), index=views.index_of(list(guides), ss[state.REST_GUIDE]),
                          format_func=guides.get, help=rviews.GUIDE_HELP)

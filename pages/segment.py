@@ -21,7 +21,7 @@ GEOMETRIC = ("rect", "point", "points")
 seg_methods = segcore.methods("segment")
 families = list(dict.fromkeys(m.family for m in seg_methods))
 
-controls, results = st.columns([1, 2.4], gap="large")
+controls, results = st.columns([1.2, 2.4], gap="medium")
 with controls:
     family = st.selectbox("Family", families, index=views.index_of(families, ss[state.SEG_FAMILY]),
                           format_func=str.capitalize, help=views.FAMILY_HELP_SEG)

@@ -14,9 +14,10 @@ __all__ = ["before_after", "before_after_html"]
 
 _TEMPLATE = """<!doctype html><html><head><meta charset="utf-8"><style>
 html,body{margin:0;padding:0;font-family:sans-serif;}
-#ba{position:relative;width:100%;max-width:__WIDTH__px;aspect-ratio:__ASPECT__;
+#ba{position:relative;height:100vh;width:min(100%, calc(100vh * __ASPECT__));margin:0 auto;
     user-select:none;touch-action:none;cursor:ew-resize;overflow:hidden;}
-#ba img{position:absolute;top:0;left:0;width:100%;height:100%;display:block;pointer-events:none;}
+#ba img{position:absolute;top:0;left:0;width:100%;height:100%;display:block;pointer-events:none;
+        object-fit:contain;}
 #after{clip-path:inset(0 0 0 50%);}
 #bar{position:absolute;top:0;bottom:0;left:50%;width:3px;margin-left:-1px;background:#fff;
      box-shadow:0 0 3px #000;}
@@ -49,21 +50,22 @@ box.addEventListener('keydown',e=>{const v=+box.getAttribute('aria-valuenow');
 </script></body></html>"""
 
 
-def before_after_html(before_jpeg: bytes, after_jpeg: bytes, width: int, height: float,
+def before_after_html(before_jpeg: bytes, after_jpeg: bytes, width: int, height: int,
                       labels=("Before", "After")) -> str:
-    """The component's HTML: two JPEGs of the same size, shown at most ``width`` px wide
-    with the aspect ratio ``width / height``."""
+    """The component's HTML: two JPEGs of the same ``width`` x ``height``.
+
+    The box fills the frame's height and keeps the images' aspect ratio, narrowing (with
+    the images letterboxed alike) when the column is narrower, so it never overflows.
+    """
     return (_TEMPLATE.replace("__BEFORE__", base64.b64encode(before_jpeg).decode())
             .replace("__AFTER__", base64.b64encode(after_jpeg).decode())
-            .replace("__WIDTH__", str(int(width)))
-            .replace("__ASPECT__", f"{int(width)}/{max(1, int(round(height)))}")
+            .replace("__ASPECT__", f"{int(width)} / {max(1, int(height))}")
             .replace("__LBEFORE__", labels[0]).replace("__LAFTER__", labels[1]))
 
 
 def before_after(before_jpeg: bytes, after_jpeg: bytes, width: int, height: int,
-                 labels=("Before", "After"), display_width: int = 900) -> None:
+                 labels=("Before", "After"), max_height: int = 520) -> None:
     """Show ``before`` and ``after`` (JPEG bytes, same size) with a draggable split line."""
-    # Small previews are scaled up to the display width: easier to compare.
-    shown_w = int(display_width)
-    html = before_after_html(before_jpeg, after_jpeg, shown_w, height * shown_w / width, labels)
-    st.iframe(html, height="content")
+    # Height for a ~700 px wide column, capped; small previews are scaled up.
+    frame_height = int(min(max_height, 700 * height / max(1, width)))
+    st.iframe(before_after_html(before_jpeg, after_jpeg, width, height, labels), height=frame_height)

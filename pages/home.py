@@ -26,7 +26,7 @@ if samples is None:
     st.info("The bundled samples are not available yet; upload your own image on the Upload page.")
 else:
     items = list(samples.SAMPLES.values())
-    columns = st.columns(min(4, max(1, len(items))))
+    columns = st.columns(min(5, max(1, len(items))))
     for i, sample in enumerate(items):
         with columns[i % len(columns)]:
             try:

@@ -75,4 +75,7 @@ with results:
         st.error(f"{err} Change the settings on the left and try again.")
         st.stop()
     rviews.remember_restoration(method, run["params"], guide, seconds)
-    rviews.show_result(preview, preview_key, restored, used_mask, method, run, guide, seconds)
+    try:
+        rviews.show_result(preview, preview_key, restored, used_mask, method, run, guide, seconds)
+    except ValueError as err:  # a figure or metric that cannot be computed for this result
+        st.error(f"{err} Try other settings.")

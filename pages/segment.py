@@ -80,4 +80,7 @@ with results:
         st.error(f"{err} Change the parameters on the left and try again.")
         st.stop()
     views.remember_segmentation(method, run_params, post_steps, labels, result.seconds)
-    views.segmentation_tabs(preview, preview_key, labels, result, method, run_params, post_steps)
+    try:
+        views.segmentation_tabs(preview, preview_key, labels, result, method, run_params, post_steps)
+    except ValueError as err:  # a figure or table that cannot be drawn for this result
+        st.error(f"{err} Try other parameters or another method.")

@@ -51,10 +51,10 @@ with facts_col:
     image = ss[state.IMAGE]
     st.image(cached.jpeg(ss[state.PREVIEW], ss[state.DIGEST] + ":view", 800), width="stretch")
     channels = 1 if image.ndim == 2 else image.shape[2]
-    a, b, c = st.columns(3)
-    a.metric("Size", f"{image.shape[1]}×{image.shape[0]}", help="Width × height in pixels.")
-    b.metric("Type", str(image.dtype), help="uint8: 0-255; uint16: 0-65535; float32: 0-1.")
-    c.metric("Channels", channels, help="1 = grey, 3 = colour.")
+    st.markdown(f"**{ss[state.NAME] or 'Image'}** · {image.shape[1]}×{image.shape[0]} px "
+                f"({image.shape[0] * image.shape[1] / 1e6:.2f} MP) · {image.dtype} · "
+                f"{'grey' if channels == 1 else f'{channels} channels'}",
+                help="Width × height in pixels; uint8 stores 0-255, uint16 0-65535, float32 0-1.")
     for note in ss[state.NOTES] or ["Read as is: no conversion was needed."]:
         st.caption(f":material/info: {note}")
 
@@ -80,7 +80,8 @@ if names:
             st.markdown(f"**{spec.label}**")
             st.caption(spec.explain)
             steps[name] = params_widgets(spec.params, ss[state.DEGRADE_STEPS].get(name), f"deg:{name}")
-seed = st.number_input("Seed", 0, 2**31 - 1, int(ss[state.DEGRADE_SEED]), help="Same seed, same damage.")
+seed = st.columns(4)[0].number_input("Seed", 0, 2**31 - 1, int(ss[state.DEGRADE_SEED]),
+                                     help="Same seed, same damage: the lab is reproducible.")
 ss[state.DEGRADE_STEPS], ss[state.DEGRADE_SEED] = steps, int(seed)
 if steps:
     key = tuple((n, tuple(sorted(p.items()))) for n, p in steps.items())

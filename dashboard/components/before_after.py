@@ -66,6 +66,6 @@ def before_after_html(before_jpeg: bytes, after_jpeg: bytes, width: int, height:
 def before_after(before_jpeg: bytes, after_jpeg: bytes, width: int, height: int,
                  labels=("Before", "After"), max_height: int = 520) -> None:
     """Show ``before`` and ``after`` (JPEG bytes, same size) with a draggable split line."""
-    # Height for a ~700 px wide column, capped; small previews are scaled up.
-    frame_height = int(min(max_height, 700 * height / max(1, width)))
+    # Height for a ~600 px wide column, capped; small previews are scaled up.
+    frame_height = int(min(max_height, 600 * height / max(1, width)))
     st.iframe(before_after_html(before_jpeg, after_jpeg, width, height, labels), height=frame_height)

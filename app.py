@@ -10,6 +10,7 @@ from PIL import Image
 
 from dashboard import cached, state
 
+
 def _icon():
     # A local image: material and emoji page icons are fetched from a CDN, which fails offline.
     yy, xx = np.mgrid[:32, :32]

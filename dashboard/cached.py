@@ -9,7 +9,6 @@ sampling gave stale hits (see DESIGN.md). Every cache has ``max_entries`` and
 from __future__ import annotations
 
 import hashlib
-import importlib
 
 import numpy as np
 import streamlit as st
@@ -17,20 +16,26 @@ import streamlit as st
 import segcore
 
 __all__ = [
-    "module", "array_digest", "load_bytes", "load_sample", "preview", "jpeg", "png",
-    "segment", "postprocess", "restore", "thresholds", "region_stats", "quality",
-    "noise_sigma", "degrade", "tune", "compare", "scale_params",
+    "array_digest",
+    "compare",
+    "degrade",
+    "jpeg",
+    "load_bytes",
+    "load_sample",
+    "noise_sigma",
+    "png",
+    "postprocess",
+    "preview",
+    "quality",
+    "region_stats",
+    "restore",
+    "scale_params",
+    "segment",
+    "thresholds",
+    "tune",
 ]
 
 TTL = 3600  # seconds
-
-
-def module(name: str):
-    """``segcore.<name>`` or None while that module has not landed or fails to import."""
-    try:
-        return importlib.import_module(f"segcore.{name}")
-    except ImportError:
-        return None
 
 
 def array_digest(array) -> str:

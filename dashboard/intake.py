@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import cached, state
 
-__all__ = ["handle_upload", "use_sample", "use_loaded"]
+__all__ = ["handle_upload", "use_loaded", "use_sample"]
 
 
 def use_loaded(loaded, *, reference=None, truth_mask=None) -> None:

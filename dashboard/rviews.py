@@ -5,7 +5,6 @@ Display only: every computation goes through :mod:`dashboard.cached`.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import segcore
@@ -13,8 +12,16 @@ from dashboard import cached, state, views
 from dashboard.components import before_after
 from dashboard.widgets import format_value, params_widgets
 
-__all__ = ["available_guides", "guide_controls", "remember_restoration", "show_result",
-           "build_recipe", "GUIDE_HELP", "FAMILY_HELP", "INPAINT_GUIDES"]
+__all__ = [
+    "FAMILY_HELP",
+    "GUIDE_HELP",
+    "INPAINT_GUIDES",
+    "available_guides",
+    "build_recipe",
+    "guide_controls",
+    "remember_restoration",
+    "show_result",
+]
 
 GUIDES = {
     "none": "No: restore the whole image",
@@ -113,12 +120,8 @@ def show_result(preview, preview_key, restored, used_mask, method, run, guide, s
             st.image(cached.png(mask, rkey + ":mask"), caption="Pixels that were repaired / restricted to",
                      width=min(600, preview.shape[1]))
     with tabs[2]:
-        figures = cached.module("figures")
-        if figures is not None and hasattr(figures, "difference_figure"):
-            st.plotly_chart(figures.difference_figure(preview, restored), key="diff_fig")
-            st.caption("Where the restoration changed the image, and by how much.")
-        else:
-            st.info("The difference map is coming soon.")
+        st.plotly_chart(segcore.figures.difference_figure(preview, restored), key="diff_fig")
+        st.caption("Where the restoration changed the image, and by how much (black = unchanged).")
     with tabs[3]:
         _tuning(preview, preview_key, method, run["params"])
     with tabs[4]:
@@ -167,11 +170,10 @@ def _set_params(method_id, params):
 
 
 def _tuning(preview, preview_key, method, params):
-    tuning = cached.module("tuning")
-    if tuning is None or method.id not in tuning.DEFAULT_GRIDS:
+    tuning = segcore.tuning
+    if method.id not in tuning.DEFAULT_GRIDS:
         st.caption("Automatic tuning is offered for the denoisers "
-                   + (", ".join(segcore.get(m).label for m in tuning.DEFAULT_GRIDS) if tuning else "")
-                   + ".")
+                   + ", ".join(segcore.get(m).label for m in tuning.DEFAULT_GRIDS) + ".")
         return
     grid_param = segcore.get(method.id).param(tuning.DEFAULT_GRIDS[method.id][0])
     st.caption(f"Tries a range of '{grid_param.title}' values and scores each without a clean image "
@@ -186,8 +188,7 @@ def _tuning(preview, preview_key, method, params):
             st.error(f"{err}")
     if key in store:
         result = store[key]
-        figures = cached.module("figures")
-        st.plotly_chart(figures.tuning_curve_figure(result.values, result.losses, result.best_value,
+        st.plotly_chart(segcore.figures.tuning_curve_figure(result.values, result.losses, result.best_value,
                                                     param=grid_param.title), key="tune_fig")
         st.write(f"Best {grid_param.title}: **{format_value(result.best_value)}**")
         st.button("Use the best setting", key="tune_use", on_click=_set_params,
@@ -195,10 +196,6 @@ def _tuning(preview, preview_key, method, params):
 
 
 def _compare(preview, preview_key, method, ref_preview, mask, guide):
-    tuning = cached.module("tuning")
-    if tuning is None:
-        st.info("Comparing methods is coming soon.")
-        return
     same = [m for m in segcore.methods("restore", method.family) if m.needs_mask == method.needs_mask]
     st.caption(f"Every {method.family} method with its defaults on the preview.")
     store = st.session_state.setdefault("rest_compare", {})
@@ -246,11 +243,10 @@ def _full_resolution(method, run, guide):
 
 
 def build_recipe(method, run, guide):
-    """The current pipeline as a ``segcore.recipe.Recipe`` (None if it cannot be expressed)."""
-    recipe = cached.module("recipe")
+    """The current pipeline as a ``segcore.recipe.Recipe`` (raises ValueError if it cannot be)."""
+    from segcore import recipe
+
     seg = st.session_state[state.SEG_RESULT]
-    if recipe is None:
-        return None
     use_mask = {"inside": "inside", "outside": "outside", "inpaint_mask": "inpaint"}.get(guide, "none")
     if guide == "detect":
         gp = run["guide_params"]
@@ -282,14 +278,12 @@ def _downloads(restored, rkey, method, run, guide):
     except ValueError as err:
         st.caption(f"No recipe for this combination: {err}")
         return
-    if recipe is None:
-        return
     if guide in NOT_IN_RECIPE:
         st.caption("The recipe cannot express per-region or edge-aware guidance; it restores the whole image.")
     cols[1].download_button("Recipe JSON", recipe.to_json(), f"{stem}_recipe.json", "application/json",
                             key="dl_recipe", help="Reload it with segcore.recipe.Recipe.from_json.")
     try:
-        script = cached.module("recipe").to_script(recipe)
+        script = segcore.recipe.to_script(recipe)
     except ValueError as err:
         st.caption(f"No script: {err}")
         return

@@ -5,15 +5,22 @@ Display only: every computation goes through :mod:`dashboard.cached`.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import segcore
 from dashboard import cached, state
 from dashboard.widgets import format_value, params_widgets
 
-__all__ = ["index_of", "postprocess_controls", "remember_segmentation", "segmentation_tabs",
-           "truth_at_preview", "labels_full", "FAMILY_HELP_SEG", "GEOMETRY_HINT"]
+__all__ = [
+    "FAMILY_HELP_SEG",
+    "GEOMETRY_HINT",
+    "index_of",
+    "labels_full",
+    "postprocess_controls",
+    "remember_segmentation",
+    "segmentation_tabs",
+    "truth_at_preview",
+]
 
 FAMILY_HELP_SEG = ("threshold: one cut of the brightness histogram; edges: where intensity jumps; "
                    "regions: superpixels and clustering; interactive: you show where the object is; "
@@ -55,7 +62,7 @@ def postprocess_controls() -> tuple:
 def remember_segmentation(method, params, post_steps, labels, seconds) -> None:
     """Keep the current segmentation in plain keys (survives page switches)."""
     ss = st.session_state
-    n = int(len(np.unique(labels)))
+    n = len(np.unique(labels))
     shown = ", ".join(f"{k}={format_value(v)}" for k, v in params.items() if v not in ((), None))
     post = " + " + ", ".join(segcore.get(m).label for m, _ in post_steps) if post_steps else ""
     ss[state.SEG_LABELS] = labels
@@ -95,16 +102,11 @@ def _full_key() -> str:
     return f"{seg['digest']}|{seg['method']}|{seg['params']}|{seg['post']}" if seg else ""
 
 
-def _figures():
-    return cached.module("figures")
-
-
 def segmentation_tabs(preview, preview_key, labels, result, method, params, post_steps) -> None:
-    ss = st.session_state
-    figures = _figures()
+    figures = segcore.figures
     truth = truth_at_preview()
     cols = st.columns(4 if truth is not None else 2)
-    cols[0].metric("Regions", int(len(np.unique(labels))), help="Distinct labels, background included.")
+    cols[0].metric("Regions", len(np.unique(labels)), help="Distinct labels, background included.")
     cols[1].metric("Time", f"{result.seconds * 1000:.0f} ms",
                    help=f"Preview {preview.shape[1]}×{preview.shape[0]} px.")
     if truth is not None:
@@ -120,15 +122,11 @@ def segmentation_tabs(preview, preview_key, labels, result, method, params, post
                            help="How strongly the regions are coloured over the image.")
         mode = b.radio("Show", ["fill", "boundary"], key="overlay_mode", horizontal=True,
                        help="Colour whole regions, or only draw their outlines.")
-        if figures is None:
-            a.info("Overlay figures are coming soon.")
-        else:
-            a.plotly_chart(figures.overlay_figure(preview, labels, opacity=opacity, mode=mode),
-                           key="overlay_fig")
+        a.plotly_chart(figures.overlay_figure(preview, labels, opacity=opacity, mode=mode),
+                       key="overlay_fig")
     with tabs[1]:
-        if figures is not None:
-            st.plotly_chart(figures.region_map_figure(preview, labels), key="region_fig")
-            st.caption("Hover a region to see its label, area and mean intensity.")
+        st.plotly_chart(figures.region_map_figure(preview, labels), key="region_fig")
+        st.caption("Hover a region to see its label, area and mean intensity.")
     with tabs[2]:
         _histogram(preview, preview_key, params, result, figures)
     with tabs[3]:
@@ -143,12 +141,9 @@ def segmentation_tabs(preview, preview_key, labels, result, method, params, post
 
 def _histogram(preview, preview_key, params, result, figures):
     channel = params.get("channel", "gray")
-    if figures is None:
-        st.info("Histogram figures are coming soon.")
-        return
     try:
         levels = cached.thresholds(preview, preview_key, channel)
-    except (ValueError, ImportError):
+    except ValueError:
         levels = {}
     manual = (result.extras.get("thresholds") or [None])[0]
     st.plotly_chart(figures.histogram_figure(preview, levels, manual=manual, channel=channel),
@@ -180,14 +175,11 @@ def _try_all(preview, preview_key, method, figures):
                 st.warning(f"{segcore.get(mid).label}: {err}")
         bar.empty()
         store[key] = rows
-    if key in store and figures is not None:
+    if key in store:
         st.plotly_chart(figures.grid_figure(preview, store[key]), key="grid_fig")
 
 
 def _statistics(preview, preview_key, labels):
-    if cached.module("metrics") is None or not hasattr(segcore.metrics, "region_stats"):
-        st.info("Region statistics are coming soon.")
-        return
     try:
         table = cached.region_stats(labels, preview, f"{preview_key}|{cached.array_digest(labels)}")
     except ValueError as err:
@@ -213,8 +205,6 @@ def _side_by_side(preview, preview_key, labels, method, figures):
         res = cached.segment(preview, preview_key, other, other_m.defaults, st.session_state[state.SCALE])
     except ValueError as err:
         st.error(f"{err}")
-        return
-    if figures is None:
         return
     left, right = st.columns(2)
     left.markdown(f"**{method.label}**")
@@ -262,12 +252,11 @@ def _downloads(preview, preview_key, labels, method, figures):
     cols[1].download_button("Labels PNG (16-bit)", cached.png(out.astype(np.uint16), tag + ":labels"),
                             f"{stem}_{method.id}_labels.png", "image/png", key="dl_labels",
                             help="One grey level per region (16-bit, for analysis software).")
-    if figures is not None:
-        base = ss[state.IMAGE] if use_full else preview
-        over = figures.overlay_image(base, out, 0.45, "fill")
-        cols[2].download_button("Overlay PNG", cached.png(over, tag + ":overlay"),
-                                f"{stem}_{method.id}_overlay.png", "image/png", key="dl_overlay",
-                                help="The image with the regions coloured.")
+    base = ss[state.IMAGE] if use_full else preview
+    over = figures.overlay_image(base, out, 0.45, "fill")
+    cols[2].download_button("Overlay PNG", cached.png(over, tag + ":overlay"),
+                            f"{stem}_{method.id}_overlay.png", "image/png", key="dl_overlay",
+                            help="The image with the regions coloured.")
     if "seg_stats_csv" in ss:
         cols[3].download_button("Statistics CSV", ss["seg_stats_csv"], f"{stem}_{method.id}_regions.csv",
                                 "text/csv", key="dl_stats", help="One row per region (Statistics tab).")

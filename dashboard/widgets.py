@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["param_widget", "params_widgets", "format_value", "WIDGETS"]
+__all__ = ["WIDGETS", "format_value", "param_widget", "params_widgets"]
 
 
 def _number(param, value, key):
@@ -162,7 +162,7 @@ def image_picker(param, value, preview_jpeg: bytes, width: int, height: int, key
         return value
     st.session_state[seen] = repr(selection)
     boxes, points = selection.get("box") or [], selection.get("points") or []
-    clamp = lambda v: min(1.0, max(0.0, float(v)))  # noqa: E731
+    clamp = lambda v: min(1.0, max(0.0, float(v)))
     if boxes:
         xs, ys = boxes[-1]["x"], boxes[-1]["y"]
         x0, x1 = sorted(clamp(x / width) for x in xs)

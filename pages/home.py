@@ -21,25 +21,21 @@ st.markdown(
 
 st.subheader("1 · Start with a sample")
 st.caption("One click loads a sample and opens the Segment page; hover a name to see why it is interesting.")
-samples = cached.module("samples")
-if samples is None:
-    st.info("The bundled samples are not available yet; upload your own image on the Upload page.")
-else:
-    items = list(samples.SAMPLES.values())
-    columns = st.columns(min(5, max(1, len(items))))
-    for i, sample in enumerate(items):
-        with columns[i % len(columns)]:
-            try:
-                loaded = cached.load_sample(sample.id)
-                thumb, _ = cached.preview(loaded.image, loaded.digest, 240)
-                st.image(cached.jpeg(thumb, loaded.digest + ":card", 240, 80), width="stretch")
-            except ValueError as err:
-                st.warning(f"{sample.label}: {err}")
-                continue
-            if st.button(sample.label, key=f"sample:{sample.id}", help=f"{sample.why} Click to load it "
-                         "and open the Segment page.", width="stretch", icon=":material/play_arrow:"):
-                use_sample(sample.id)
-                st.switch_page("pages/segment.py")
+items = list(segcore.samples.SAMPLES.values())
+columns = st.columns(5)
+for i, sample in enumerate(items):
+    with columns[i % len(columns)]:
+        try:
+            loaded = cached.load_sample(sample.id)
+            thumb, _ = cached.preview(loaded.image, loaded.digest, 240)
+            st.image(cached.jpeg(thumb, loaded.digest + ":card", 240, 80), width="stretch")
+        except ValueError as err:
+            st.warning(f"{sample.label}: {err}")
+            continue
+        if st.button(sample.label, key=f"sample:{sample.id}", help=f"{sample.why} Click to load it "
+                     "and open the Segment page.", width="stretch", icon=":material/play_arrow:"):
+            use_sample(sample.id)
+            st.switch_page("pages/segment.py")
 
 st.subheader("2 · Three steps")
 left, middle, right = st.columns(3)

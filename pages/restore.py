@@ -1,7 +1,6 @@
 """Restore: a method, how the segmentation guides it, before/after, metrics, exports."""
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 import segcore

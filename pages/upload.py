@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import segcore
 from dashboard import cached, state
 from dashboard.intake import handle_upload, use_loaded, use_sample
 from dashboard.widgets import params_widgets
@@ -22,16 +23,12 @@ with source_col:
         upload = st.file_uploader("Image file", type=TYPES, help="PNG, JPEG, TIFF (8/16-bit or float), "
                                   "BMP, WebP or GIF (first frame). Transparency is flattened on white.")
     with sample_tab:
-        samples = cached.module("samples")
-        if samples is None:
-            st.info("Bundled samples are not available yet.")
-        else:
-            ids = list(samples.SAMPLES)
-            choice = st.selectbox("Sample", ids, format_func=lambda i: samples.SAMPLES[i].label,
-                                  help="Small images chosen to show what each method does well or badly.")
-            st.caption(samples.SAMPLES[choice].why)
-            if st.button("Use this sample", help="Replace the current image by this sample."):
-                use_sample(choice)
+        samples = segcore.samples.SAMPLES
+        choice = st.selectbox("Sample", list(samples), format_func=lambda i: samples[i].label,
+                              help="Small images chosen to show what each method does well or badly.")
+        st.caption(samples[choice].why)
+        if st.button("Use this sample", help="Replace the current image by this sample."):
+            use_sample(choice)
     with camera_tab:
         shot = st.camera_input("Take a photo", help="Uses your webcam; the photo is a JPEG.")
 
@@ -62,10 +59,7 @@ st.divider()
 st.subheader("Degradation lab")
 st.caption("Damage the image on purpose: the clean image becomes the reference for PSNR/SSIM on "
            "Restore, and the damage mask the truth for IoU/Dice on Segment.")
-degrade = cached.module("degrade")
-if degrade is None:
-    st.info("The degradation lab is not available yet.")
-    st.stop()
+degrade = segcore.degrade
 base = ss[state.REFERENCE] if ss[state.REFERENCE] is not None else ss[state.IMAGE]
 names = st.multiselect("Degradations (applied in this order)", list(degrade.DEGRADATIONS),
                        default=list(ss[state.DEGRADE_STEPS]),
@@ -92,7 +86,7 @@ if steps:
     except ValueError as err:
         st.error(f"{err} Change the settings above.")
         st.stop()
-    preview = lambda img, tag: cached.jpeg(img, f"{base_digest}:{key}:{seed}:{tag}", 500)  # noqa: E731
+    preview = lambda img, tag: cached.jpeg(img, f"{base_digest}:{key}:{seed}:{tag}", 500)
     left, middle, right = st.columns(3)
     left.image(preview(damaged.truth.clean, "clean"), caption="Clean (kept as reference)", width="stretch")
     middle.image(preview(damaged.image, "damaged"), caption="Degraded", width="stretch")
@@ -103,7 +97,7 @@ if steps:
         right.info("This damage touches every pixel, so there is no mask.")
     if st.button("Use degraded image", type="primary",
                  help="Continue with the degraded image; the clean one stays as the reference."):
-        loaded = cached.module("io").LoadedImage(
+        loaded = segcore.io.LoadedImage(
             image=damaged.image, digest=f"{base_digest}:{key}:{seed}", format="degraded",
             original_mode="degraded", notes=["Degraded in the lab: " + ", ".join(
                 degrade.DEGRADATIONS[n].label for n in steps) + f" (seed {seed})."],

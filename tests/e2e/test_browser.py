@@ -17,6 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser fixture skips the test
+    PlaywrightTimeout = TimeoutError
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,11 +78,11 @@ def _settle(page, timeout=60_000):
     """Wait until Streamlit has finished the current run."""
     try:  # a run starts a moment after the click; wait for it to show up, then to end
         page.wait_for_selector('[data-testid="stStatusWidget"]', state="attached", timeout=1_500)
-    except Exception:
+    except PlaywrightTimeout:
         pass  # it was quick, or already over
     try:
         page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
-    except Exception:
+    except PlaywrightTimeout:
         widget = page.locator('[data-testid="stStatusWidget"]')
         raise AssertionError(f"still running after {timeout} ms: {widget.inner_text()!r}") from None
     page.wait_for_timeout(300)
@@ -98,7 +103,7 @@ def _choose(page, label, option):
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             break
-        except Exception:  # the box was re-rendered under the mouse: try again
+        except PlaywrightTimeout:  # the box was re-rendered under the mouse: try again
             page.keyboard.press("Escape")
             _settle(page)
     _settle(page)
@@ -110,7 +115,7 @@ def _assert_clean(page, errors):
     assert not errors, errors
 
 
-def test_walkthrough(server, browser):
+def test_walkthrough(browser, server):
     timings = {}
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     errors = []

@@ -14,7 +14,15 @@ from PIL import Image
 
 import segcore
 from tests.conftest import disk_image
-from tests.pages.conftest import decode, go, new_app, no_exception, png_bytes, select, upload
+from tests.pages.conftest import (
+    decode,
+    go,
+    new_app,
+    no_exception,
+    png_bytes,
+    select,
+    upload,
+)
 
 PAGES = ("home", "upload", "segment", "restore")
 
@@ -215,7 +223,7 @@ def test_full_resolution_try_all_tuning_and_compare():
     assert len(at.session_state["seg_grid"][next(iter(at.session_state["seg_grid"]))]) >= 2
     assert _click(at, "Full resolution (1300×40)")
     no_exception(at)
-    key, full = at.session_state["seg_full"]
+    _, full = at.session_state["seg_full"]
     assert full.shape == (40, 1300)
     go(at, "restore")
     select(at, "Family", "denoise")

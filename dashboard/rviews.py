@@ -59,7 +59,7 @@ def available_guides(has_labels: bool) -> dict:
 
 def guide_controls(guide: str) -> dict:
     ss = st.session_state
-    stored = ss.setdefault("rest_guide_params", {})
+    stored = ss[state.REST_GUIDE_PARAMS]
     prev = stored.get(guide, {})
     out = {}
     if guide in ("inside", "outside"):
@@ -178,7 +178,7 @@ def _tuning(preview, preview_key, method, params):
     grid_param = segcore.get(method.id).param(tuning.DEFAULT_GRIDS[method.id][0])
     st.caption(f"Tries a range of '{grid_param.title}' values and scores each without a clean image "
                "(J-invariance, Noise2Self): the lowest loss is the best guess.")
-    store = st.session_state.setdefault("rest_tuning", {})
+    store = st.session_state[state.REST_TUNING]
     key = f"{preview_key}|{method.id}|{sorted(params.items())}"
     if st.button("Tune automatically", key="tune_btn", help="Runs the denoiser about ten times on the preview."):
         try:
@@ -198,7 +198,7 @@ def _tuning(preview, preview_key, method, params):
 def _compare(preview, preview_key, method, ref_preview, mask, guide):
     same = [m for m in segcore.methods("restore", method.family) if m.needs_mask == method.needs_mask]
     st.caption(f"Every {method.family} method with its defaults on the preview.")
-    store = st.session_state.setdefault("rest_compare", {})
+    store = st.session_state[state.REST_COMPARE]
     key = f"{preview_key}|{method.family}|{cached.array_digest(mask)}"
     if st.button(f"Compare {len(same)} methods", key="compare_btn", help="May take a few seconds."):
         try:
@@ -235,7 +235,7 @@ def _full_resolution(method, run, guide):
                     full_labels > 0 if full_labels is not None else None, full_labels,
                     cached.array_digest(full_labels) if full_labels is not None else "",
                     run["guide_params"], 1.0)
-                ss["rest_full"] = (_full_key(method, run, guide), out)
+                ss[state.REST_FULL] = (_full_key(method, run, guide), out)
                 status.update(label=f"Full resolution done in {seconds:.1f} s", state="complete")
             except ValueError as err:
                 status.update(label="Full resolution failed", state="error")
@@ -263,7 +263,7 @@ def build_recipe(method, run, guide):
 
 def _downloads(restored, rkey, method, run, guide):
     ss = st.session_state
-    full = ss.get("rest_full")
+    full = ss[state.REST_FULL]
     use_full = full is not None and full[0] == _full_key(method, run, guide)
     out = full[1] if use_full else restored
     stem = (ss[state.NAME] or "image").rsplit(".", 1)[0].replace(" ", "_")

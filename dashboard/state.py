@@ -19,21 +19,29 @@ __all__ = [
     "NAME",
     "NOTES",
     "PREVIEW",
+    "PREVIEW_SIDE",
     "REFERENCE",
+    "REST_APPLIED",
+    "REST_COMPARE",
     "REST_FAMILY",
+    "REST_FULL",
     "REST_GUIDE",
+    "REST_GUIDE_PARAMS",
     "REST_METHOD",
     "REST_PARAMS",
     "REST_RESULT",
+    "REST_TUNING",
     "SCALE",
-    "SEG_BOX",
+    "SEG_APPLIED",
     "SEG_FAMILY",
+    "SEG_FULL",
+    "SEG_GRID",
     "SEG_LABELS",
     "SEG_METHOD",
     "SEG_PARAMS",
-    "SEG_POINTS",
     "SEG_POST",
     "SEG_RESULT",
+    "SEG_STATS_CSV",
     "TRUTH_MASK",
     "UPLOAD_ERROR",
     "clear_results",
@@ -41,6 +49,7 @@ __all__ = [
     "init",
     "set_image",
 ]
+
 
 # The image (full resolution, kept once) and what we know about it.
 IMAGE = "image"                  # ndarray, full resolution
@@ -62,8 +71,10 @@ SEG_PARAMS = "seg_params"        # {method_id: {param: value}}: each method keep
 SEG_POST = "seg_post"            # [(postprocess_id, params), ...]
 SEG_RESULT = "seg_result"        # summary dict of the current segmentation (sidebar)
 SEG_LABELS = "seg_labels"        # preview-size labels after post-processing
-SEG_BOX = "seg_box"              # last box drawn on the image, fractions (x0, y0, x1, y1)
-SEG_POINTS = "seg_points"        # clicked seeds, fractions [(x, y, label), ...]
+SEG_APPLIED = "seg_applied"      # {method_id: params} last applied (slow methods run on Apply)
+SEG_FULL = "seg_full"            # (settings key, full-resolution labels) once computed
+SEG_GRID = "seg_grid"            # {image|family: [(title, labels, seconds)]} of "Try all"
+SEG_STATS_CSV = "seg_stats_csv"  # region statistics of the current result, as CSV bytes
 
 # Restoration.
 REST_FAMILY = "rest_family"
@@ -71,6 +82,11 @@ REST_METHOD = "rest_method"
 REST_PARAMS = "rest_params"      # {method_id: {param: value}}
 REST_GUIDE = "rest_guide"        # how the segmentation drives the restoration
 REST_RESULT = "rest_result"      # summary dict of the current restoration (sidebar)
+REST_GUIDE_PARAMS = "rest_guide_params"  # {guide: its settings (feather, detector, ...)}
+REST_APPLIED = "rest_applied"    # {(method_id, guide): settings} last applied
+REST_FULL = "rest_full"          # (settings key, full-resolution restored image) once computed
+REST_TUNING = "rest_tuning"      # {key: segcore.tuning.Calibration}
+REST_COMPARE = "rest_compare"    # {key: comparison DataFrame}
 
 # Degradation lab.
 DEGRADE_STEPS = "degrade_steps"  # {name: params}
@@ -82,8 +98,9 @@ _DEFAULTS = {
     IMAGE: None, DIGEST: "", NAME: "", NOTES: [], FORMAT: "", PREVIEW: None, SCALE: 1.0,
     REFERENCE: None, TRUTH_MASK: None, UPLOAD_ERROR: "", LAST_UPLOAD: None,
     SEG_FAMILY: "threshold", SEG_METHOD: "otsu", SEG_PARAMS: {}, SEG_POST: [], SEG_RESULT: None,
-    SEG_LABELS: None, SEG_BOX: None, SEG_POINTS: [],
+    SEG_LABELS: None, SEG_APPLIED: {}, SEG_FULL: None, SEG_GRID: {}, SEG_STATS_CSV: None,
     REST_FAMILY: "denoise", REST_METHOD: None, REST_PARAMS: {}, REST_GUIDE: "none", REST_RESULT: None,
+    REST_GUIDE_PARAMS: {}, REST_APPLIED: {}, REST_FULL: None, REST_TUNING: {}, REST_COMPARE: {},
     DEGRADE_STEPS: {}, DEGRADE_SEED: 0,
 }
 
@@ -101,9 +118,8 @@ def has_image() -> bool:
 
 def clear_results() -> None:
     """Forget results computed on the previous image (keep the chosen methods and params)."""
-    for key in (SEG_RESULT, SEG_LABELS, REST_RESULT, SEG_BOX):
+    for key in (SEG_RESULT, SEG_LABELS, REST_RESULT, SEG_FULL, REST_FULL, SEG_STATS_CSV):
         st.session_state[key] = None
-    st.session_state[SEG_POINTS] = []
 
 
 def set_image(loaded, preview, scale, *, reference=None, truth_mask=None) -> None:

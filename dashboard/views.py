@@ -86,7 +86,7 @@ def truth_at_preview():
 def labels_full(labels):
     """Preview labels brought to full size (nearest neighbour) when no full-res run exists."""
     ss = st.session_state
-    full = ss.get("seg_full")
+    full = ss[state.SEG_FULL]
     if full is not None and full[0] == _full_key():
         return full[1]
     h, w = ss[state.IMAGE].shape[:2]
@@ -159,7 +159,7 @@ def _try_all(preview, preview_key, method, figures):
     if not ids:
         st.info("No method of this family runs without drawing on the image.")
         return
-    store = st.session_state.setdefault("seg_grid", {})
+    store = st.session_state[state.SEG_GRID]
     key = f"{preview_key}|{method.family}"
     if st.button(f"Run all {len(ids)} {method.family} methods", key="try_all",
                  help="Runs each method on the preview with its default settings."):
@@ -186,7 +186,7 @@ def _statistics(preview, preview_key, labels):
         st.error(f"{err}")
         return
     st.dataframe(table, hide_index=True, width="stretch", height=320)
-    st.session_state["seg_stats_csv"] = table.to_csv(index=False).encode()
+    st.session_state[state.SEG_STATS_CSV] = table.to_csv(index=False).encode()
     st.caption("Measured on the preview; areas are in preview pixels.")
 
 
@@ -227,19 +227,19 @@ def _full_resolution(method, params, post_steps):
                 st.write(f"Segmented in {res.seconds:.1f} s; cleaning up…")
                 labels = cached.postprocess(res.labels, f"{ss[state.DIGEST]}:full|{method.id}|{params}",
                                             post_steps, 1.0)
-                ss["seg_full"] = (_full_key(), labels)
+                ss[state.SEG_FULL] = (_full_key(), labels)
                 status.update(label=f"Full resolution done in {res.seconds:.1f} s", state="complete")
             except ValueError as err:
                 status.update(label="Full resolution failed", state="error")
                 st.error(f"{err} Try smaller settings.")
-    full = ss.get("seg_full")
+    full = ss[state.SEG_FULL]
     if full is not None and full[0] == _full_key():
         st.caption(":material/check_circle: Full-resolution result ready: downloads use it.")
 
 
 def _downloads(preview, preview_key, labels, method, figures):
     ss = st.session_state
-    full = ss.get("seg_full")
+    full = ss[state.SEG_FULL]
     use_full = full is not None and full[0] == _full_key()
     out = full[1] if use_full else labels
     size = f"{out.shape[1]}×{out.shape[0]}"
@@ -257,6 +257,6 @@ def _downloads(preview, preview_key, labels, method, figures):
     cols[2].download_button("Overlay PNG", cached.png(over, tag + ":overlay"),
                             f"{stem}_{method.id}_overlay.png", "image/png", key="dl_overlay",
                             help="The image with the regions coloured.")
-    if "seg_stats_csv" in ss:
-        cols[3].download_button("Statistics CSV", ss["seg_stats_csv"], f"{stem}_{method.id}_regions.csv",
+    if ss[state.SEG_STATS_CSV] is not None:
+        cols[3].download_button("Statistics CSV", ss[state.SEG_STATS_CSV], f"{stem}_{method.id}_regions.csv",
                                 "text/csv", key="dl_stats", help="One row per region (Statistics tab).")

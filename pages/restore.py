@@ -52,7 +52,7 @@ with controls:
                                   help="Run the restoration on the preview.")
 
 with results:
-    applied = ss.setdefault("rest_applied", {})
+    applied = ss[state.REST_APPLIED]
     run_key = (method_id, guide)
     setting = {"params": params, "guide_params": guide_params}
     if (method.live and guide not in ("detect", "per_region")) or apply_clicked:

@@ -62,7 +62,7 @@ with results:
         param_widget(param, params[param.name], f"seg:{method_id}:{param.name}")
     ss[state.SEG_PARAMS] = {**ss[state.SEG_PARAMS], method_id: params}
 
-    applied = ss.setdefault("seg_applied", {})
+    applied = ss[state.SEG_APPLIED]
     if method.live or apply_clicked:
         applied[method_id] = params
     run_params = applied.get(method_id)

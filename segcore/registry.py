@@ -44,6 +44,7 @@ __all__ = [
     "validate_params",
     "cache_key",
     "TASKS",
+    "FAMILY_ORDER",
 ]
 
 TASKS = ("segment", "restore", "postprocess")
@@ -265,6 +266,7 @@ class Method:
 
 
 _REGISTRY: dict[str, Method] = {}
+_SEQUENCE: dict[str, int] = {}
 
 
 def register(method: Method) -> Method:
@@ -276,6 +278,7 @@ def register(method: Method) -> Method:
     for p in method.params:
         p.validate(p.default)
     _REGISTRY[method.id] = method
+    _SEQUENCE.setdefault(method.id, len(_SEQUENCE))
     return method
 
 
@@ -295,14 +298,31 @@ def get(method_id: str) -> Method:
         ) from None
 
 
+# Teaching order of the families (simple to advanced); unknown families come last.
+FAMILY_ORDER = (
+    "threshold", "edges", "regions", "interactive", "contours", "damage", "postprocess",
+    "denoise", "deblur", "inpaint", "contrast", "sharpen",
+)
+
+
+def _order(method: Method) -> tuple:
+    family = FAMILY_ORDER.index(method.family) if method.family in FAMILY_ORDER else len(FAMILY_ORDER)
+    return (TASKS.index(method.task), family, method.family, _SEQUENCE[method.id])
+
+
 def methods(task: str | None = None, family: str | None = None) -> list[Method]:
-    """List declarations, optionally of one task and/or family, in declaration order."""
+    """List declarations, optionally of one task and/or family.
+
+    The order is stable whatever the import order: by task, by family (see
+    ``FAMILY_ORDER``), then in declaration order within a module.
+    """
     _load_catalogues()
-    return [
+    found = [
         m
         for m in _REGISTRY.values()
         if (task is None or m.task == task) and (family is None or m.family == family)
     ]
+    return sorted(found, key=_order)
 
 
 def validate_params(method: Method | str, params: dict | None = None) -> dict:

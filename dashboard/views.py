@@ -14,6 +14,7 @@ from dashboard.widgets import format_value, params_widgets
 __all__ = [
     "FAMILY_HELP_SEG",
     "GEOMETRY_HINT",
+    "clear_seeds",
     "index_of",
     "labels_full",
     "postprocess_controls",
@@ -27,14 +28,22 @@ FAMILY_HELP_SEG = ("threshold: one cut of the brightness histogram; edges: where
                    "damage: finds scratches, dust and blotches for inpainting.")
 GEOMETRY_HINT = {
     "rect": "drag a box around the object on the image (box select).",
-    "point": "click on the image (or drag a small box: its centre is used).",
-    "points": "click on the image to add seeds (or drag small boxes); choose the label first.",
+    "point": "drag a small box on the image: its centre is the starting point.",
+    "points": "drag a small box on the image for each seed (its centre is used); choose the "
+              "seed's label first.",
 }
 SUPERPIXELS = ("slic", "felzenszwalb", "quickshift", "watershed")
 
 
 def index_of(options, value) -> int:
     return options.index(value) if value in options else 0
+
+
+def clear_seeds(method_id: str, name: str) -> None:
+    """Button callback: forget the seeds before the rerun draws the image again."""
+    ss = st.session_state
+    ss[state.SEG_PARAMS] = {**ss[state.SEG_PARAMS],
+                            method_id: {**ss[state.SEG_PARAMS].get(method_id, {}), name: ()}}
 
 
 def postprocess_controls() -> tuple:

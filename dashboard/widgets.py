@@ -7,6 +7,7 @@ survive page switches.
 """
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 __all__ = ["WIDGETS", "format_value", "param_widget", "params_widgets"]
@@ -103,7 +104,7 @@ def params_widgets(params, stored: dict | None, key_prefix: str, *, skip=()) -> 
 
 
 def _picker_figure(preview_jpeg: bytes, width: int, height: int, shapes=(), marks=()):
-    """A plotly figure of a JPEG preview that reports box and click selections in pixels."""
+    """A plotly figure of a JPEG preview whose box selections come back in pixels."""
     import base64
 
     import plotly.graph_objects as go
@@ -113,15 +114,12 @@ def _picker_figure(preview_jpeg: bytes, width: int, height: int, shapes=(), mark
         source="data:image/jpeg;base64," + base64.b64encode(preview_jpeg).decode(),
         x=0, y=0, sizex=width, sizey=height, xref="x", yref="y", layer="below",
         sizing="stretch"))
-    # An invisible grid of points makes single clicks selectable (images are not).
+    # Plotly reports a box selection only when it holds points of a trace, so an invisible
+    # grid (about 80 points across) lies over the image; small boxes still catch one.
     step = max(1, int(max(width, height) / 80))
-    gx, gy = [], []
-    for y in range(step // 2, height, step):
-        for x in range(step // 2, width, step):
-            gx.append(x)
-            gy.append(y)
-    fig.add_scatter(x=gx, y=gy, mode="markers", marker=dict(size=step, opacity=0.0),
-                    hoverinfo="none", showlegend=False, name="grid")
+    grid_x, grid_y = np.meshgrid(np.arange(step // 2, width, step), np.arange(step // 2, height, step))
+    fig.add_scatter(x=grid_x.ravel(), y=grid_y.ravel(), mode="markers", marker={"size": 4, "opacity": 0.0},
+                    hoverinfo="none", showlegend=False)
     for x, y, label in marks:
         fig.add_scatter(x=[x], y=[y], mode="markers+text", text=[str(label)], textposition="top center",
                         marker=dict(size=12, color="#ffcc00", line=dict(width=2, color="black")),
@@ -138,10 +136,15 @@ def _picker_figure(preview_jpeg: bytes, width: int, height: int, shapes=(), mark
 def image_picker(param, value, preview_jpeg: bytes, width: int, height: int, key: str, label: int = 1):
     """Set a geometric parameter by drawing on the preview.
 
-    ``rect``: drag a box. ``point``: click (or drag a small box: its centre).
-    ``points``: each click adds a seed with ``label``. Returns the new value in
-    fractions of width/height (what segcore expects).
+    ``rect``: drag a box. ``point``: drag a small box, its centre is the point.
+    ``points``: each small box adds a seed with ``label`` at its centre. (Clicks
+    on an image give no selection in plotly, so boxes it is.) Returns the new
+    value in fractions of width/height (what segcore expects).
     """
+    # Read the last selection before drawing, so the figure already shows its result.
+    previous = st.session_state.get(key)
+    value = _from_selection(param, value, previous.get("selection") if previous else None,
+                            width, height, key, label)
     shapes, marks = (), ()
     if param.kind == "rect" and value:
         x0, y0, x1, y1 = value
@@ -150,34 +153,28 @@ def image_picker(param, value, preview_jpeg: bytes, width: int, height: int, key
         marks = ((value[0] * width, value[1] * height, "●"),)
     elif param.kind == "points" and value:
         marks = tuple((x * width, y * height, lab) for x, y, lab in value)
-    event = st.plotly_chart(_picker_figure(preview_jpeg, width, height, shapes, marks),
-                            key=key, on_select="rerun", selection_mode=("box", "points"),
-                            config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]})
-    selection = event.selection if event else None
-    if not selection:
+    st.plotly_chart(_picker_figure(preview_jpeg, width, height, shapes, marks),
+                    key=key, on_select="rerun", selection_mode=("box",),
+                    config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]})
+    return value
+
+
+def _from_selection(param, value, selection, width, height, key, label):
+    """The parameter value after a box selection (each selection is used once)."""
+    if not selection or not selection.get("box"):
         return value
-    # The chart keeps its last selection across reruns: use each selection once.
     seen = f"{key}:used"
     if st.session_state.get(seen) == repr(selection):
         return value
     st.session_state[seen] = repr(selection)
-    boxes, points = selection.get("box") or [], selection.get("points") or []
-    clamp = lambda v: min(1.0, max(0.0, float(v)))
-    if boxes:
-        xs, ys = boxes[-1]["x"], boxes[-1]["y"]
-        x0, x1 = sorted(clamp(x / width) for x in xs)
-        y0, y1 = sorted(clamp(y / height) for y in ys)
-        if param.kind == "rect":
-            return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else value
-        picked = [((x0 + x1) / 2, (y0 + y1) / 2)]
-    else:
-        picked = [(clamp(p["x"] / width), clamp(p["y"] / height)) for p in points]
-    if not picked:
-        return value
+    box = selection["box"][-1]
+    x0, x1 = sorted(min(1.0, max(0.0, float(x) / width)) for x in box["x"])
+    y0, y1 = sorted(min(1.0, max(0.0, float(y) / height)) for y in box["y"])
+    if param.kind == "rect":
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else value
+    centre = ((x0 + x1) / 2, (y0 + y1) / 2)
     if param.kind == "point":
-        return picked[-1]
-    if param.kind == "points":
-        existing = list(value or ())
-        new = [(x, y, int(label)) for x, y in picked if (x, y, int(label)) not in existing]
-        return tuple(existing + new)
-    return value
+        return centre
+    seed = (*centre, int(label))
+    existing = tuple(value or ())
+    return existing if seed in existing else (*existing, seed)

@@ -57,8 +57,9 @@ with results:
         params[param.name] = image_picker(param, params.get(param.name), cached.jpeg(preview, preview_key),
                                           preview.shape[1], preview.shape[0], f"pick:{method_id}:{param.name}",
                                           label)
-        if param.kind == "points" and st.button("Clear seeds", help="Remove every seed."):
-            params[param.name] = ()
+        if param.kind == "points":
+            st.button("Clear seeds", help="Remove every seed.", on_click=views.clear_seeds,
+                      args=(method_id, param.name))
         param_widget(param, params[param.name], f"seg:{method_id}:{param.name}")
     ss[state.SEG_PARAMS] = {**ss[state.SEG_PARAMS], method_id: params}
 

@@ -179,6 +179,24 @@ def test_walkthrough(browser, server):
     _assert_clean(page, errors)
     _shot(page, "segment_grabcut_1400")
 
+    # Seeds: a small box adds one seed at its centre.
+    _choose(page, "Method", "Marker watershed")
+    page.get_by_role("button", name="Clear seeds").click()
+    _settle(page)
+    area = page.locator('[data-testid="stPlotlyChart"]').first.locator(".nsewdrag").first.bounding_box()
+    x, y = area["x"] + area["width"] * 0.6, area["y"] + area["height"] * 0.6
+    page.mouse.move(x - 10, y - 10)
+    page.mouse.down()
+    page.mouse.move(x + 10, y + 10, steps=5)
+    page.mouse.up()
+    _settle(page)
+    page.wait_for_timeout(1000)
+    seeds = page.get_by_role("textbox", name="Markers").last.input_value()
+    x_seed, y_seed, label = (float(v) for v in seeds.strip("()").split(","))
+    assert np.allclose([x_seed, y_seed], [0.6, 0.6], atol=0.02) and label == 1, seeds
+    _assert_clean(page, errors)
+    _shot(page, "segment_seeds_1400")
+
     start = time.time()
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Restore").click()
     page.get_by_role("heading", name="Restore").wait_for(timeout=60_000)

@@ -35,9 +35,9 @@ PAGES = [
 page = st.navigation(PAGES)
 
 
-def _sidebar(slot) -> None:
+def _sidebar() -> None:
     ss = st.session_state
-    with slot:
+    with st.sidebar:
         st.subheader("Current image")
         if not state.has_image():
             st.caption("No image yet: pick a sample on Home or upload one.")
@@ -52,14 +52,10 @@ def _sidebar(slot) -> None:
             st.caption(f":material/info: {note}")
         if ss[state.REFERENCE] is not None:
             st.caption("Degraded on purpose: the clean original is kept as the reference.")
-        seg, rest = ss[state.SEG_RESULT], ss[state.REST_RESULT]
-        st.markdown(f"**Segmentation:** {seg['summary'] if seg else 'none yet'}")
-        st.markdown(f"**Restoration:** {rest['summary'] if rest else 'none yet'}")
+        # Placeholders: the pages refill them as soon as they have a new result.
+        ss[state.SIDEBAR_SLOTS] = (st.empty(), st.empty())
+        state.show_summaries()
 
 
-# Filled after the page ran (also when it stopped early), so it shows this run's results.
-slot = st.sidebar.container()
-try:
-    page.run()
-finally:
-    _sidebar(slot)
+_sidebar()
+page.run()

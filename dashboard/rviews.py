@@ -94,6 +94,7 @@ def remember_restoration(method, params, guide, seconds) -> None:
         "method": method.id, "params": dict(params), "guide": guide, "seconds": seconds,
         "summary": f"{method.label}{f' ({shown})' if shown else ''} · {SHORT[guide]}",
     }
+    state.show_summaries()
 
 
 def _jpeg(image, key):

@@ -42,12 +42,14 @@ __all__ = [
     "SEG_POST",
     "SEG_RESULT",
     "SEG_STATS_CSV",
+    "SIDEBAR_SLOTS",
     "TRUTH_MASK",
     "UPLOAD_ERROR",
     "clear_results",
     "has_image",
     "init",
     "set_image",
+    "show_summaries",
 ]
 
 
@@ -92,6 +94,9 @@ REST_COMPARE = "rest_compare"    # {key: comparison DataFrame}
 DEGRADE_STEPS = "degrade_steps"  # {name: params}
 DEGRADE_SEED = "degrade_seed"
 
+# Sidebar placeholders of the current run for the two summary lines (not data).
+SIDEBAR_SLOTS = "sidebar_slots"
+
 PREVIEW_SIDE = 1200
 
 _DEFAULTS = {
@@ -101,7 +106,7 @@ _DEFAULTS = {
     SEG_LABELS: None, SEG_APPLIED: {}, SEG_FULL: None, SEG_GRID: {}, SEG_STATS_CSV: None,
     REST_FAMILY: "denoise", REST_METHOD: None, REST_PARAMS: {}, REST_GUIDE: "none", REST_RESULT: None,
     REST_GUIDE_PARAMS: {}, REST_APPLIED: {}, REST_FULL: None, REST_TUNING: {}, REST_COMPARE: {},
-    DEGRADE_STEPS: {}, DEGRADE_SEED: 0,
+    DEGRADE_STEPS: {}, DEGRADE_SEED: 0, SIDEBAR_SLOTS: None,
 }
 
 
@@ -110,6 +115,16 @@ def init() -> None:
     for key, value in _DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value.copy() if isinstance(value, (dict, list)) else value
+
+
+def show_summaries() -> None:
+    """Write the current segmentation and restoration into the sidebar's two lines."""
+    slots = st.session_state.get(SIDEBAR_SLOTS)
+    if not slots:
+        return
+    seg, rest = st.session_state[SEG_RESULT], st.session_state[REST_RESULT]
+    slots[0].markdown(f"**Segmentation:** {seg['summary'] if seg else 'none yet'}")
+    slots[1].markdown(f"**Restoration:** {rest['summary'] if rest else 'none yet'}")
 
 
 def has_image() -> bool:

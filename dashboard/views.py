@@ -80,6 +80,7 @@ def remember_segmentation(method, params, post_steps, labels, seconds) -> None:
         "seconds": seconds, "digest": ss[state.DIGEST],
         "summary": f"{method.label}{f' ({shown})' if shown else ''}{post} · {n} regions",
     }
+    state.show_summaries()
 
 
 def truth_at_preview():

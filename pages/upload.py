@@ -29,6 +29,7 @@ with source_col:
         st.caption(samples[choice].why)
         if st.button("Use this sample", help="Replace the current image by this sample."):
             use_sample(choice)
+            st.rerun()
     with camera_tab:
         shot = st.camera_input("Take a photo", help="Uses your webcam; the photo is a JPEG.")
 
@@ -36,7 +37,8 @@ for item in (upload, shot):
     # Decode a new file once; reruns of the page keep the same file_id.
     if item is not None and item.file_id != ss[state.LAST_UPLOAD]:
         ss[state.LAST_UPLOAD] = item.file_id
-        handle_upload(item.getvalue(), item.name)
+        if not handle_upload(item.getvalue(), item.name):
+            st.rerun()  # draw the sidebar again with the new image
 
 with facts_col:
     if ss[state.UPLOAD_ERROR]:

@@ -195,6 +195,8 @@ def test_walkthrough(browser, server):
     x_seed, y_seed, label = (float(v) for v in seeds.strip("()").split(","))
     assert np.allclose([x_seed, y_seed], [0.6, 0.6], atol=0.02) and label == 1, seeds
     _assert_clean(page, errors)
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Current image" in sidebar and "Segmentation:" in sidebar, sidebar
     _shot(page, "segment_seeds_1400")
 
     start = time.time()

@@ -23,6 +23,7 @@ __all__ = [
     "load_bytes",
     "load_sample",
     "noise_sigma",
+    "overlay_png",
     "png",
     "postprocess",
     "preview",
@@ -81,6 +82,12 @@ def jpeg(_image, key: str, max_side: int = 1200, quality: int = 85) -> bytes:
 def png(_array, key: str) -> bytes:
     """PNG bytes (16-bit kept, bool masks 0/255, labels uint16): for masks and downloads."""
     return segcore.io.to_png_bytes(_array)
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def overlay_png(_image, _labels, key: str, opacity: float = 0.45, mode: str = "fill") -> bytes:
+    """PNG of the labels coloured over the image (for the overlay download)."""
+    return segcore.io.to_png_bytes(segcore.figures.overlay_image(_image, _labels, opacity, mode))
 
 
 # --- segmentation -----------------------------------------------------------

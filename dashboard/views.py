@@ -146,7 +146,7 @@ def segmentation_tabs(preview, preview_key, labels, result, method, params, post
     with tabs[5]:
         _side_by_side(preview, preview_key, labels, method, figures)
     _full_resolution(method, params, post_steps)
-    _downloads(preview, preview_key, labels, method, figures)
+    _downloads(preview, preview_key, labels, method)
 
 
 def _histogram(preview, preview_key, params, result, figures):
@@ -247,7 +247,7 @@ def _full_resolution(method, params, post_steps):
         st.caption(":material/check_circle: Full-resolution result ready: downloads use it.")
 
 
-def _downloads(preview, preview_key, labels, method, figures):
+def _downloads(preview, preview_key, labels, method):
     ss = st.session_state
     full = ss[state.SEG_FULL]
     use_full = full is not None and full[0] == _full_key()
@@ -263,8 +263,7 @@ def _downloads(preview, preview_key, labels, method, figures):
                             f"{stem}_{method.id}_labels.png", "image/png", key="dl_labels",
                             help="One grey level per region (16-bit, for analysis software).")
     base = ss[state.IMAGE] if use_full else preview
-    over = figures.overlay_image(base, out, 0.45, "fill")
-    cols[2].download_button("Overlay PNG", cached.png(over, tag + ":overlay"),
+    cols[2].download_button("Overlay PNG", cached.overlay_png(base, out, tag + ":overlay"),
                             f"{stem}_{method.id}_overlay.png", "image/png", key="dl_overlay",
                             help="The image with the regions coloured.")
     if ss[state.SEG_STATS_CSV] is not None:

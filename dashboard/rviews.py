@@ -106,7 +106,7 @@ def show_result(preview, preview_key, restored, used_mask, method, run, guide, s
     rkey = f"{preview_key}|{method.id}|{run}|{guide}|{cached.array_digest(ss[state.SEG_LABELS])}"
     reference = ss[state.REFERENCE]
     ref_preview = cached.preview(reference, ss[state.DIGEST] + ":ref")[0] if reference is not None else None
-    mask = used_mask if used_mask is not None else None
+    mask = used_mask
     _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds)
     tabs = st.tabs(["Before / after", "Side by side", "Difference", "Tuning", "Compare methods"])
     with tabs[0]:
@@ -281,6 +281,8 @@ def _downloads(restored, rkey, method, run, guide):
         return
     if guide in NOT_IN_RECIPE:
         st.caption("The recipe cannot express per-region or edge-aware guidance; it restores the whole image.")
+    elif guide == "detect" and run["guide_params"].get("dilate", 0):
+        st.caption("The recipe inpaints the detected mask as found (it has no 'grow the mask' step).")
     cols[1].download_button("Recipe JSON", recipe.to_json(), f"{stem}_recipe.json", "application/json",
                             key="dl_recipe", help="Reload it with segcore.recipe.Recipe.from_json.")
     try:

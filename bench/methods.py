@@ -55,7 +55,7 @@ def _raw_quickshift(image):
 
 
 def _raw_gaussian(image):
-    return cv2.GaussianBlur(image, (0, 0), 1.5)
+    return cv2.GaussianBlur(image, (0, 0), 1.5, borderType=cv2.BORDER_REFLECT)
 
 
 def _raw_median(image):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from skimage.metrics import peak_signal_noise_ratio as psnr
 
+import segcore
 from segcore.restore import denoise
 from tests.conftest import disk_image
 

@@ -51,8 +51,9 @@ with results:
     for param in geometric:
         label = 1
         if param.kind == "points":
-            label = st.number_input("Label of the next seed", 1, 9, 1, key="seed_label",
-                                    help="Seeds with the same label grow into the same region.")
+            label = st.columns([1, 2])[0].number_input(
+                "Label of the next seed", 1, 9, 1, key="seed_label",
+                help="Seeds with the same label grow into the same region.")
         st.caption(f"**{param.title}**: {views.GEOMETRY_HINT[param.kind]} {param.help}")
         params[param.name] = image_picker(param, params.get(param.name), cached.jpeg(preview, preview_key),
                                           preview.shape[1], preview.shape[0], f"pick:{method_id}:{param.name}",

@@ -24,6 +24,7 @@ raises ``ValueError("The two images must have the same size: 100x80 vs
 from __future__ import annotations
 
 import math
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -611,7 +612,11 @@ def estimate_noise_sigma(image: np.ndarray) -> float:
     if image.ndim not in (2, 3):
         raise ValueError(f"Expected a grey (H, W) or colour (H, W, 3) image, got shape {image.shape}.")
     kwargs = {"channel_axis": -1} if image.ndim == 3 else {}
-    sigma = float(restoration.estimate_sigma(image.astype(np.float64), average_sigmas=True, **kwargs))
+    with warnings.catch_warnings():
+        # A flat channel has no non-zero wavelet detail: skimage warns and gives NaN.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sigmas = np.atleast_1d(restoration.estimate_sigma(image.astype(np.float64), **kwargs))
+    sigma = float(np.mean(np.nan_to_num(sigmas, nan=0.0)))  # flat channel: no noise
     return sigma * 255.0 / default_data_range(image)
 
 

@@ -190,8 +190,9 @@ def watershed_markers(image, *, markers=_DEFAULT_SEEDS, compactness=0.0):
 
 
 _SEEDS_HELP = (
-    "Click seed points: label 1 inside the object, label 2 on the background "
-    "(more labels for more regions). Positions are fractions of width and height."
+    "Seed points: label 1 inside the object, label 2 on the background "
+    "(more labels for more regions); on the Segment page drag a small box on the image to place one. "
+    "Positions are fractions of width and height."
 )
 
 _WORK_SIZE = Param(

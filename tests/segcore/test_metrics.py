@@ -208,3 +208,18 @@ def test_estimate_noise_sigma_on_0_255_scale():
     assert M.estimate_noise_sigma(noisy8.astype(np.uint16) * 257) == pytest.approx(s8, rel=1e-6)
     colour = np.dstack([noisy8] * 3)
     assert M.estimate_noise_sigma(colour) == pytest.approx(s8, rel=1e-6)
+
+
+def test_noise_sigma_of_flat_channel_is_zero_without_warning():
+    import warnings
+
+    from segcore.metrics import estimate_noise_sigma
+
+    rng = np.random.default_rng(0)
+    image = np.full((48, 48, 3), 127, np.uint8)
+    image[..., 0] = np.clip(127 + rng.normal(0, 10, (48, 48)), 0, 255).astype(np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert estimate_noise_sigma(np.zeros((16, 16), np.uint8)) == 0.0
+        sigma = estimate_noise_sigma(image)
+    assert 2.0 < sigma < 5.0  # one noisy channel of three: about 10 / 3

@@ -274,3 +274,19 @@ def test_bad_labels_raise_value_error(fn):
 def test_out_of_range_params_raise(mid, params):
     with pytest.raises(ParamError):
         segcore.apply(mid, blobs(), **params)
+
+
+def test_dilate_grows_like_detect_and_inpaint():
+    from segcore.guided import _grow
+
+    mask = np.zeros((20, 20), bool)
+    mask[10, 3:15] = True
+    grown = segcore.apply("dilate", mask.astype(np.int32), radius=2).labels
+    np.testing.assert_array_equal(grown > 0, _grow(mask, 2))
+    assert grown.max() == 1
+    labels = np.zeros((10, 10), np.int32)
+    labels[2, 2], labels[7, 7] = 1, 3
+    out = segcore.apply("dilate", labels, radius=1).labels
+    assert out[1, 2] == out[2, 1] == 1 and out[6, 7] == out[7, 8] == 3
+    assert out[0, 0] == 0 and (out > 0).sum() == 10
+    np.testing.assert_array_equal(segcore.apply("dilate", labels, radius=0).labels, labels)

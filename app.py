@@ -4,6 +4,7 @@ Run with ``streamlit run app.py`` from the repository root.
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import streamlit as st
 from PIL import Image
@@ -19,6 +20,12 @@ def _icon():
     icon[(yy < 16) & ((yy - 16) ** 2 + (xx - 16) ** 2 < 196)] = (240, 170, 40)
     return Image.fromarray(icon)
 
+
+# OpenCV uses every core by default. The server has 2 cores shared by every session and a
+# background job (dashboard/jobs.py): one thread per OpenCV call keeps one user's heavy call
+# from stalling everyone else's slider steps, and the live methods are fast enough on one core
+# at preview size. Process-wide, so set once here.
+cv2.setNumThreads(1)
 
 st.set_page_config(page_title="Segment & restore", page_icon=_icon(), layout="wide")
 state.init()

@@ -19,20 +19,28 @@ __all__ = [
     "array_digest",
     "compare",
     "degrade",
+    "iou_dice",
     "jpeg",
+    "label_count",
     "load_bytes",
     "load_sample",
     "noise_sigma",
+    "overlay_jpeg",
     "overlay_png",
     "png",
     "postprocess",
+    "postprocess_plain",
     "preview",
     "quality",
     "region_stats",
+    "region_map_figure",
     "restore",
+    "restore_plain",
+    "sample_thumbnails",
     "scale_params",
     "segment",
     "thresholds",
+    "truth_preview",
     "tune",
 ]
 
@@ -84,6 +92,62 @@ def png(_array, key: str) -> bytes:
     return segcore.io.to_png_bytes(_array)
 
 
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def overlay_jpeg(_image, _labels, key: str, opacity: float = 0.45, mode: str = "fill",
+                 max_side: int = 900) -> bytes:
+    """JPEG of the labels coloured over a downscaled copy of the image (what the browser gets)."""
+    figures = segcore.figures
+    small = figures.preview(_image, max_side)
+    small_labels = figures.preview(_labels, max_side, labels=True)
+    return segcore.io.to_jpeg_bytes(figures.overlay_image(small, small_labels, opacity, mode), quality=85)
+
+
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
+def truth_preview(_truth, key: str, max_side: int = 1200):
+    """The full-resolution truth mask brought to preview size (bool)."""
+    small, _ = segcore.io.make_preview(np.asarray(_truth).astype(np.uint8) * 255, max_side=max_side)
+    return small > 127
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+def label_count(_labels, key: str) -> int:
+    """Number of distinct labels (background included)."""
+    labels = np.asarray(_labels)
+    if labels.dtype == bool or (labels.size and labels.min() >= 0):
+        return int(np.count_nonzero(np.bincount(labels.ravel().astype(np.intp, copy=False))))
+    return int(len(np.unique(labels)))
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def iou_dice(_labels, _truth, key: str) -> tuple[float, float]:
+    fg = np.asarray(_labels) > 0
+    return float(segcore.metrics.iou(fg, _truth)), float(segcore.metrics.dice(fg, _truth))
+
+
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
+def region_map_figure(_image, _labels, key: str):
+    """The region-map figure (built once per result; not copied)."""
+    return segcore.figures.region_map_figure(_image, _labels)
+
+
+@st.cache_resource(max_entries=1, ttl=24 * TTL, show_spinner="Preparing the samples…")
+def sample_thumbnails(side: int = 240) -> dict:
+    """``{sample id: JPEG bytes or error message}`` of every bundled sample, built once.
+
+    The full-size samples are not kept: one is loaded when it is clicked.
+    """
+    out = {}
+    for sample_id in segcore.samples.SAMPLES:
+        try:
+            image = segcore.samples.load_sample(sample_id).image
+        except ValueError as err:
+            out[sample_id] = str(err)
+            continue
+        small, _ = segcore.io.make_preview(image, max_side=side)
+        out[sample_id] = segcore.io.to_jpeg_bytes(small, quality=80)
+    return out
+
+
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
 def overlay_png(_image, _labels, key: str, opacity: float = 0.45, mode: str = "fill") -> bytes:
     """PNG of the labels coloured over the image (for the overlay download)."""
@@ -121,7 +185,11 @@ def segment(_image, image_key: str, method_id: str, params: dict, scale: float =
 @st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
 def postprocess(_labels, labels_key: str, steps: tuple, scale: float = 1.0):
     """Apply ``steps`` ``((method_id, params), ...)`` of post-processing to labels."""
-    labels = _labels
+    return postprocess_plain(_labels, steps, scale)
+
+
+def postprocess_plain(labels, steps, scale: float = 1.0):
+    """:func:`postprocess` without the cache (for background jobs)."""
     for method_id, params in steps:
         method = segcore.get(method_id)
         labels = segcore.apply(method_id, labels, **scale_params(method, dict(params), scale)).labels
@@ -146,6 +214,12 @@ def region_stats(_labels, _image, key: str):
 def restore(_image, image_key: str, method_id: str, params: dict, guide: str = "none",
             _mask=None, _labels=None, seg_key: str = "", guide_params: dict | None = None,
             scale: float = 1.0):
+    """:func:`restore_plain`, cached by ``image_key``, the settings and ``seg_key``."""
+    return restore_plain(_image, method_id, params, guide, _mask, _labels, guide_params, scale)
+
+
+def restore_plain(_image, method_id: str, params: dict, guide: str = "none", _mask=None, _labels=None,
+                  guide_params: dict | None = None, scale: float = 1.0):
     """Run a restore method, driven by the segmentation as ``guide`` says.
 
     guide: ``none`` (whole image), ``inside``/``outside`` (only inside the mask or

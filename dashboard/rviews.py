@@ -4,11 +4,12 @@ Display only: every computation goes through :mod:`dashboard.cached`.
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import streamlit as st
 
 import segcore
-from dashboard import cached, state, views
+from dashboard import cached, jobs, state, views
 from dashboard.components import before_after
 from dashboard.widgets import format_value, params_widgets
 
@@ -19,6 +20,10 @@ __all__ = [
     "available_guides",
     "build_recipe",
     "guide_controls",
+    "recipe_json",
+    "recipe_script",
+    "restored_png",
+    "seg_key",
     "remember_restoration",
     "show_result",
 ]
@@ -101,37 +106,54 @@ def _jpeg(image, key):
     return cached.jpeg(image, key, 900, 88)
 
 
+REST_TABS = ["Before / after", "Side by side", "Difference", "Tuning", "Compare methods"]
+REST_TAB_KEY = "rest_tab"
+
+
+def seg_key() -> str:
+    """Names the current segmentation (keys caches instead of hashing the labels)."""
+    seg = st.session_state[state.SEG_RESULT]
+    return seg.get("key", "") if seg else ""
+
+
 def show_result(preview, preview_key, restored, used_mask, method, run, guide, seconds) -> None:
     ss = st.session_state
-    rkey = f"{preview_key}|{method.id}|{run}|{guide}|{cached.array_digest(ss[state.SEG_LABELS])}"
+    rkey = f"{preview_key}|{method.id}|{run}|{guide}|{seg_key()}"
     reference = ss[state.REFERENCE]
     ref_preview = cached.preview(reference, ss[state.DIGEST] + ":ref")[0] if reference is not None else None
     mask = used_mask
-    _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds)
-    tabs = st.tabs(["Before / after", "Side by side", "Difference", "Tuning", "Compare methods"])
-    with tabs[0]:
-        before_after(_jpeg(preview, preview_key + ":ba"), _jpeg(restored, rkey + ":ba"),
-                     preview.shape[1], preview.shape[0], ("Before", "After"))
-        st.caption("Drag the line (or use the arrow keys) to compare.")
-    with tabs[1]:
-        left, right = st.columns(2)
-        left.image(_jpeg(preview, preview_key + ":ba"), caption="Before", width="stretch")
-        right.image(_jpeg(restored, rkey + ":ba"), caption="After", width="stretch")
-        if mask is not None:
-            st.image(cached.png(mask, rkey + ":mask"), caption="Pixels that were repaired / restricted to",
-                     width=min(600, preview.shape[1]))
-    with tabs[2]:
-        st.plotly_chart(segcore.figures.difference_figure(preview, restored), key="diff_fig")
-        st.caption("Where the restoration changed the image, and by how much (black = unchanged).")
-    with tabs[3]:
-        _tuning(preview, preview_key, method, run["params"])
-    with tabs[4]:
-        _compare(preview, preview_key, method, ref_preview, mask, guide)
+    mask_key = f"{rkey}|mask"
+    _metrics(preview, preview_key, restored, rkey, ref_preview, mask, mask_key, seconds)
+    # Only the open tab is computed and sent.
+    tabs = st.tabs(REST_TABS, key=REST_TAB_KEY, on_change="rerun")
+    if tabs[0].open:
+        with tabs[0]:
+            before_after(_jpeg(preview, preview_key + ":ba"), _jpeg(restored, rkey + ":ba"),
+                         preview.shape[1], preview.shape[0], ("Before", "After"))
+            st.caption("Drag the line (or use the arrow keys) to compare.")
+    if tabs[1].open:
+        with tabs[1]:
+            left, right = st.columns(2)
+            left.image(_jpeg(preview, preview_key + ":ba"), caption="Before", width="stretch")
+            right.image(_jpeg(restored, rkey + ":ba"), caption="After", width="stretch")
+            if mask is not None:
+                st.image(cached.png(mask, mask_key), caption="Pixels that were repaired / restricted to",
+                         width=min(600, preview.shape[1]))
+    if tabs[2].open:
+        with tabs[2]:
+            st.plotly_chart(segcore.figures.difference_figure(preview, restored), key="diff_fig")
+            st.caption("Where the restoration changed the image, and by how much (black = unchanged).")
+    if tabs[3].open:
+        with tabs[3]:
+            _tuning(preview, preview_key, method, run["params"])
+    if tabs[4].open:
+        with tabs[4]:
+            _compare(preview, preview_key, method, ref_preview, mask, mask_key, guide)
     _full_resolution(method, run, guide)
-    _downloads(restored, rkey, method, run, guide)
+    _downloads(restored, method, run, guide)
 
 
-def _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds):
+def _metrics(preview, preview_key, restored, rkey, ref_preview, mask, mask_key, seconds):
     cols = st.columns(5 if ref_preview is not None else 3)
     try:
         before_sigma = cached.noise_sigma(preview, preview_key)
@@ -149,8 +171,8 @@ def _metrics(preview, preview_key, restored, rkey, ref_preview, mask, seconds):
                    "Upload page's degradation lab.")
         return
     try:
-        before = cached.quality(ref_preview, preview, mask, preview_key + f"|q|{cached.array_digest(mask)}")
-        after = cached.quality(ref_preview, restored, mask, rkey + f"|q|{cached.array_digest(mask)}")
+        before = cached.quality(ref_preview, preview, mask, preview_key + f"|q|{mask_key}")
+        after = cached.quality(ref_preview, restored, mask, rkey + "|q")
     except ValueError as err:
         st.error(f"{err}")
         return
@@ -196,11 +218,11 @@ def _tuning(preview, preview_key, method, params):
                   args=(method.id, result.best_params), help="Copy the best setting into the widgets.")
 
 
-def _compare(preview, preview_key, method, ref_preview, mask, guide):
+def _compare(preview, preview_key, method, ref_preview, mask, mask_key, guide):
     same = [m for m in segcore.methods("restore", method.family) if m.needs_mask == method.needs_mask]
     st.caption(f"Every {method.family} method with its defaults on the preview.")
     store = st.session_state[state.REST_COMPARE]
-    key = f"{preview_key}|{method.family}|{cached.array_digest(mask)}"
+    key = f"{preview_key}|{method.family}|{mask_key if mask is not None else ''}"
     if st.button(f"Compare {len(same)} methods", key="compare_btn", help="May take a few seconds."):
         try:
             with st.spinner("Running every method…"):
@@ -218,29 +240,57 @@ def _full_key(method, run, guide) -> str:
     return f"{ss[state.DIGEST]}|{method.id}|{run}|{guide}|{ss[state.SEG_RESULT]}"
 
 
+FULL_SLOT = "rest_full"
+
+
+def _full_restore(image, method_id, params, guide, labels, guide_params):
+    """Background job: the restoration at full resolution (no Streamlit calls)."""
+    full_labels = None
+    if labels is not None:
+        h, w = image.shape[:2]
+        full_labels = labels if labels.shape == (h, w) else cv2.resize(
+            labels.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
+    out, _, seconds = cached.restore_plain(
+        image, method_id, params, guide, full_labels > 0 if full_labels is not None else None,
+        full_labels, guide_params, 1.0)
+    return out, seconds
+
+
+def _store_full(job, result):
+    ss = st.session_state
+    if isinstance(result, ValueError):
+        ss["rest_full_error"] = str(result)
+        return
+    ss[state.REST_FULL] = (job.key, result[0])
+    ss["rest_full_error"] = ""
+
+
 def _full_resolution(method, run, guide):
     ss = st.session_state
     image = ss[state.IMAGE]
     if ss[state.SCALE] >= 1.0:
         return
-    if st.button(f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="rest_full_btn",
-                 help="Run the same restoration on the full image (for the download)."):
-        with st.status(f"Restoring at full resolution with {ss[state.REST_RESULT]['summary']}…",
-                       expanded=True) as status:
-            try:
-                labels = ss[state.SEG_LABELS]
-                full_labels = views.labels_full(labels) if labels is not None else None
-                st.write("Restoring…")
-                out, _, seconds = cached.restore(
-                    image, ss[state.DIGEST] + ":full", method.id, run["params"], guide,
-                    full_labels > 0 if full_labels is not None else None, full_labels,
-                    cached.array_digest(full_labels) if full_labels is not None else "",
-                    run["guide_params"], 1.0)
-                ss[state.REST_FULL] = (_full_key(method, run, guide), out)
-                status.update(label=f"Full resolution done in {seconds:.1f} s", state="complete")
-            except ValueError as err:
-                status.update(label="Full resolution failed", state="error")
-                st.error(f"{err}")
+    key = _full_key(method, run, guide)
+    full = ss[state.REST_FULL]
+    ready = full is not None and full[0] == key
+    job = jobs.current(FULL_SLOT, key)  # a job for other settings is dropped
+    if job is None and not ready:
+        if st.button(f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="rest_full_btn",
+                     help="Run the same restoration on the full image in the background (for the "
+                          "download); the controls keep working meanwhile."):
+            labels = ss[state.SEG_LABELS]
+            seg_full = ss[state.SEG_FULL]
+            if labels is not None and seg_full is not None and seg_full[0] == views.full_key():
+                labels = seg_full[1]  # the full-resolution segmentation, when there is one
+            seconds = float((ss[state.REST_RESULT] or {}).get("seconds") or 0.0)
+            jobs.start(FULL_SLOT, key, f"{method.label} at full resolution", _full_restore,
+                       image, method.id, dict(run["params"]), guide, labels, dict(run["guide_params"]),
+                       estimate_s=seconds / max(ss[state.SCALE], 1e-3) ** 2)
+    if ss.get("rest_full_error"):
+        st.error(ss["rest_full_error"])
+    jobs.show(FULL_SLOT, _store_full)
+    if ready:
+        st.caption(":material/check_circle: Full-resolution result ready: the download uses it.")
 
 
 def build_recipe(method, run, guide):
@@ -262,7 +312,20 @@ def build_recipe(method, run, guide):
     return recipe.Recipe.make(segment=segment, postprocess=post, restore=[step])
 
 
-def _downloads(restored, rkey, method, run, guide):
+def restored_png(image):
+    """Producer of the restored-image download (same bit depth as the input)."""
+    return lambda: segcore.io.to_png_bytes(image)
+
+
+def recipe_json(recipe):
+    return lambda: recipe.to_json()
+
+
+def recipe_script(recipe):
+    return lambda: segcore.recipe.to_script(recipe)
+
+
+def _downloads(restored, method, run, guide):
     ss = st.session_state
     full = ss[state.REST_FULL]
     use_full = full is not None and full[0] == _full_key(method, run, guide)
@@ -270,9 +333,10 @@ def _downloads(restored, rkey, method, run, guide):
     stem = (ss[state.NAME] or "image").rsplit(".", 1)[0].replace(" ", "_")
     st.markdown(f"**Downloads** ({'full resolution' if use_full else 'preview size'} "
                 f"{out.shape[1]}×{out.shape[0]}, {out.dtype})")
+    # Payloads are made on click (callables), not on every rerun.
     cols = st.columns(3)
-    cols[0].download_button("Restored PNG", cached.png(out, f"{rkey}|{use_full}:png"),
-                            f"{stem}_{method.id}.png", "image/png", key="dl_restored",
+    cols[0].download_button("Restored PNG", restored_png(out), f"{stem}_{method.id}.png", "image/png",
+                            key="dl_restored", on_click="ignore",
                             help="Same bit depth as the input (16-bit stays 16-bit).")
     try:
         recipe = build_recipe(method, run, guide)
@@ -283,12 +347,9 @@ def _downloads(restored, rkey, method, run, guide):
         st.caption("The recipe cannot express per-region or edge-aware guidance; it restores the whole image.")
     elif guide == "detect" and run["guide_params"].get("dilate", 0):
         st.caption("The recipe inpaints the detected mask as found (it has no 'grow the mask' step).")
-    cols[1].download_button("Recipe JSON", recipe.to_json(), f"{stem}_recipe.json", "application/json",
-                            key="dl_recipe", help="Reload it with segcore.recipe.Recipe.from_json.")
-    try:
-        script = segcore.recipe.to_script(recipe)
-    except ValueError as err:
-        st.caption(f"No script: {err}")
-        return
-    cols[2].download_button("Python script", script, f"{stem}_recipe.py", "text/x-python", key="dl_script",
+    cols[1].download_button("Recipe JSON", recipe_json(recipe), f"{stem}_recipe.json", "application/json",
+                            key="dl_recipe", on_click="ignore",
+                            help="Reload it with segcore.recipe.Recipe.from_json.")
+    cols[2].download_button("Python script", recipe_script(recipe), f"{stem}_recipe.py", "text/x-python",
+                            key="dl_script", on_click="ignore",
                             help="A standalone script (scikit-image/OpenCV only) that redoes all steps.")

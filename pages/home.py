@@ -22,16 +22,15 @@ st.markdown(
 st.subheader("1 · Start with a sample")
 st.caption("One click loads a sample and opens the Segment page; hover a name to see why it is interesting.")
 items = list(segcore.samples.SAMPLES.values())
+thumbs = cached.sample_thumbnails()  # small JPEGs, built once per server; a sample loads on click
 columns = st.columns(5)
 for i, sample in enumerate(items):
     with columns[i % len(columns)]:
-        try:
-            loaded = cached.load_sample(sample.id)
-            thumb, _ = cached.preview(loaded.image, loaded.digest, 240)
-            st.image(cached.jpeg(thumb, loaded.digest + ":card", 240, 80), width="stretch")
-        except ValueError as err:
-            st.warning(f"{sample.label}: {err}")
+        thumb = thumbs.get(sample.id)
+        if not isinstance(thumb, bytes):
+            st.warning(f"{sample.label}: {thumb or 'not available'}")
             continue
+        st.image(thumb, width="stretch")
         if st.button(sample.label, key=f"sample:{sample.id}", help=f"{sample.why} Click to load it "
                      "and open the Segment page.", width="stretch", icon=":material/play_arrow:"):
             use_sample(sample.id)

@@ -64,7 +64,7 @@ with results:
     if run != setting:
         st.caption(":material/warning: Settings changed: press **Apply** to update the result.")
     mask = labels > 0 if labels is not None else None
-    seg_key = cached.array_digest(labels) if labels is not None else ""
+    seg_key = rviews.seg_key() if labels is not None else ""
     try:
         with st.spinner(f"Running {method.label} on the preview…"):
             restored, used_mask, seconds = cached.restore(

@@ -73,6 +73,7 @@ with results:
         st.stop()
     if run_params != params:
         st.caption(":material/warning: Settings changed: press **Apply** to update the result.")
+    result_key = f"{preview_key}|{method_id}|{run_params}|{post_steps}"
     try:
         with st.spinner(f"Running {method.label} on the preview…"):
             result = cached.segment(preview, preview_key, method_id, run_params, scale)
@@ -81,7 +82,7 @@ with results:
     except ValueError as err:
         st.error(f"{err} Change the parameters on the left and try again.")
         st.stop()
-    views.remember_segmentation(method, run_params, post_steps, labels, result.seconds)
+    views.remember_segmentation(method, run_params, post_steps, labels, result.seconds, result_key)
     try:
         views.segmentation_tabs(preview, preview_key, labels, result, method, run_params, post_steps)
     except ValueError as err:  # a figure or table that cannot be drawn for this result

@@ -55,20 +55,44 @@ def select(at, label: str, value):
     return at
 
 
+def open_tab(at, key: str, label: str):
+    """Select the tab ``label`` of the lazy ``st.tabs(key=key, on_change="rerun")`` and rerun.
+
+    AppTest has no tab click; the tabs' state lives in ``session_state[key]``
+    (the label), which is what a click in the browser sets.
+    """
+    at.session_state[key] = label
+    return at.run()
+
+
 @pytest.fixture
 def downloads(monkeypatch):
-    """{file name: bytes} of every st.download_button payload sent during the test."""
+    """{file name: bytes} of every st.download_button payload offered during the test.
+
+    The dashboard passes callables (the bytes are made on click): the fixture
+    records the callable each button registered and calls it, exactly as a
+    click would, so the payloads are checked as the user would get them.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     captured: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def record(self, path_or_data, mimetype, kind, filename=None):
         if filename and isinstance(path_or_data, (bytes, bytearray)):
             captured[filename] = bytes(path_or_data)
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            data = data_callable()
+            captured[file_name] = data.encode() if isinstance(data, str) else bytes(data)
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return captured
 
 

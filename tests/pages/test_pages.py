@@ -7,6 +7,7 @@ before/after component: tests/e2e covers those in a browser.
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from tests.pages.conftest import (
     go,
     new_app,
     no_exception,
+    open_tab,
     png_bytes,
     select,
     upload,
@@ -212,35 +214,49 @@ def test_downloads_decode(tiny_png, downloads):
     assert names
 
 
+def _wait_job(at, key, seconds=30):
+    """Rerun until the background job has stored ``session_state[key]`` (progress shown meanwhile)."""
+    deadline = time.monotonic() + seconds
+    while at.session_state[key] is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        at.run()
+        no_exception(at)
+    return at.session_state[key]
+
+
 def test_full_resolution_try_all_tuning_and_compare():
     """A 1300x40 image gets a 1200-px preview, so the Full resolution buttons appear."""
     wide = np.tile(disk_image(40, 12)[0], (1, 33))[:, :1300]
     at = upload(new_app(), png_bytes(wide), "wide.png")
     go(at, "segment")
     assert at.session_state["image_preview"].shape == (37, 1200)
+    open_tab(at, "seg_tab", "Try all")
     assert _click(at, f"Run all {len(segcore.methods('segment', 'threshold'))} threshold methods")
     no_exception(at)
     assert len(at.session_state["seg_grid"][next(iter(at.session_state["seg_grid"]))]) >= 2
     assert _click(at, "Full resolution (1300×40)")
     no_exception(at)
-    _, full = at.session_state["seg_full"]
+    _, full = _wait_job(at, "seg_full")
     assert full.shape == (40, 1300)
+    assert any(c.value.startswith(":material/check_circle:") for c in at.caption)
     go(at, "restore")
     select(at, "Family", "denoise")
     select(at, "Method", "tv_chambolle")
     assert _click(at, "Apply")
+    open_tab(at, "rest_tab", "Tuning")
     assert _click(at, "Tune automatically")
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert _click(at, "Use the best setting")
     no_exception(at)
+    open_tab(at, "rest_tab", "Compare methods")
     assert any(b.label.startswith("Compare") for b in at.button)
     assert _click(at, next(b.label for b in at.button if b.label.startswith("Compare")))
     no_exception(at)
     assert at.dataframe, "the comparison table is shown"
     assert _click(at, "Full resolution (1300×40)")
     no_exception(at)
-    assert at.session_state["rest_full"][1].shape == (40, 1300)
+    assert _wait_job(at, "rest_full")[1].shape == (40, 1300)
 
 
 def test_degradation_lab_gives_reference_and_truth(tiny_png):
@@ -257,3 +273,71 @@ def test_degradation_lab_gives_reference_and_truth(tiny_png):
     go(at, "restore")
     no_exception(at)
     assert {m.label for m in at.metric} >= {"PSNR", "SSIM", "Noise σ"}
+
+
+def test_tabs_are_lazy(tiny_png):
+    """Only the open tab's content is built: the region map appears when its tab is opened."""
+    at = upload(new_app(), tiny_png)
+    go(at, "segment")
+    no_exception(at)
+    # The sidebar thumbnail and the overlay (Overlay tab, open by default) are images.
+    assert len(at.main.get("image")) == 1
+    assert not at.get("plotly_chart"), "no figure of a closed tab is sent"
+    open_tab(at, "seg_tab", "Region map")
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 1
+    open_tab(at, "seg_tab", "Statistics")
+    table = at.dataframe[0].value
+    assert len(table) == 1 and 560 < table["area"].iloc[0] < 660  # the disk of radius 14: 616 px
+    go(at, "restore")
+    no_exception(at)
+    assert not at.get("plotly_chart")
+    open_tab(at, "rest_tab", "Difference")
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.fixture
+def gated_full_segment(monkeypatch):
+    """Full-resolution segmentation jobs wait for the returned event before they run."""
+    import threading
+
+    from dashboard import views
+
+    gate = threading.Event()
+    original = views._full_segment
+
+    def gated(*args, **kwargs):
+        assert gate.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_full_segment", gated)
+    yield gate
+    gate.set()
+
+
+def test_full_resolution_job_shows_progress_and_cancels(gated_full_segment):
+    wide = np.tile(disk_image(40, 12)[0], (1, 33))[:, :1300]
+    at = upload(new_app(), png_bytes(wide), "wide.png")
+    go(at, "segment")
+    assert _click(at, "Full resolution (1300×40)")
+    no_exception(at)
+    # Running: a progress bar and a Cancel button; the sliders still work meanwhile.
+    assert at.get("progress") and at.button(key="seg_full:cancel")
+    select(at, "Method", "threshold_manual")
+    at.slider(key="seg:threshold_manual:threshold").set_value(90).run()
+    no_exception(at)
+    assert at.session_state["seg_result"]["params"]["threshold"] == 90
+    # Changing the settings dropped the job; start one for these settings, then cancel it.
+    assert not at.get("progress")
+    assert _click(at, "Full resolution (1300×40)")
+    assert at.get("progress")
+    at.button(key="seg_full:cancel").click().run()
+    no_exception(at)
+    assert not at.get("progress") and at.session_state["seg_full"] is None
+    # Start again and let it finish: the result replaces the progress bar.
+    assert _click(at, "Full resolution (1300×40)")
+    gated_full_segment.set()
+    _, full = _wait_job(at, "seg_full")
+    assert full.shape == (40, 1300) and set(np.unique(full)) <= {0, 1}
+    assert not at.get("progress")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+import cv2
 import numpy as np
 import streamlit as st
 
@@ -19,6 +20,7 @@ __all__ = [
     "array_digest",
     "compare",
     "degrade",
+    "display_rgb",
     "iou_dice",
     "jpeg",
     "label_count",
@@ -92,14 +94,45 @@ def png(_array, key: str) -> bytes:
     return segcore.io.to_png_bytes(_array)
 
 
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
+def display_rgb(_image, key: str, max_side: int = 900):
+    """The image as uint8 RGB, long side at most ``max_side`` (the base of every overlay)."""
+    figures = segcore.figures
+    rgb = segcore.io.to_display_uint8(figures.preview(_image, max_side))
+    if rgb.ndim == 2:
+        rgb = cv2.cvtColor(rgb, cv2.COLOR_GRAY2RGB)
+    return np.ascontiguousarray(rgb[..., :3])
+
+
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
 def overlay_jpeg(_image, _labels, key: str, opacity: float = 0.45, mode: str = "fill",
-                 max_side: int = 900) -> bytes:
-    """JPEG of the labels coloured over a downscaled copy of the image (what the browser gets)."""
+                 max_side: int = 900, image_key: str = "") -> bytes:
+    """JPEG of the labels coloured over a downscaled copy of the image (what the browser gets).
+
+    Same colours as ``segcore.figures.overlay_image``; the fill blend is done with
+    OpenCV on uint8 (about 5x faster than the float blend at 900 px).
+    """
     figures = segcore.figures
-    small = figures.preview(_image, max_side)
-    small_labels = figures.preview(_labels, max_side, labels=True)
-    return segcore.io.to_jpeg_bytes(figures.overlay_image(small, small_labels, opacity, mode), quality=85)
+    rgb = display_rgb(_image, image_key or key.split("|", 1)[0], max_side)
+    labels = np.asarray(_labels)
+    small = figures.preview(labels, max_side, labels=True)
+    if small.shape != rgb.shape[:2]:  # rounding of another size: follow the image
+        small = cv2.resize(small.astype(np.int32), rgb.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+    if mode != "fill" or small.dtype == bool or (small.size and small.min() < 0):
+        return segcore.io.to_jpeg_bytes(figures.overlay_image(rgb, small, opacity, mode), quality=85)
+    n = int(small.max()) + 1 if small.size else 1
+    colours = figures.label_colors(n)
+    if n <= 256:  # a lookup table per channel (OpenCV) instead of a fancy-index gather
+        table = np.zeros((256, 3), np.uint8)
+        table[:n] = colours
+        index = small.astype(np.uint8)
+        painted = cv2.merge([cv2.LUT(index, np.ascontiguousarray(table[:, c])) for c in range(3)])
+    else:
+        painted = colours[small.astype(np.intp, copy=False)]
+    blended = cv2.addWeighted(rgb, 1.0 - float(opacity), painted, float(opacity), 0.0)
+    out = rgb.copy()
+    np.copyto(out, blended, where=(small > 0)[..., None])
+    return segcore.io.to_jpeg_bytes(out, quality=85)
 
 
 @st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
@@ -175,14 +208,16 @@ def scale_params(method, params: dict, scale: float) -> dict:
     return out
 
 
-@st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
+# cache_resource: the result is shared, not copied (no pickling of the labels on every
+# rerun). Callers never modify it.
+@st.cache_resource(max_entries=24, ttl=TTL, show_spinner=False)
 def segment(_image, image_key: str, method_id: str, params: dict, scale: float = 1.0):
     """``segcore.apply`` of a segment method; ``image_key`` names the pixels."""
     method = segcore.get(method_id)
     return segcore.apply(method_id, _image, **scale_params(method, params, scale))
 
 
-@st.cache_data(max_entries=48, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=24, ttl=TTL, show_spinner=False)
 def postprocess(_labels, labels_key: str, steps: tuple, scale: float = 1.0):
     """Apply ``steps`` ``((method_id, params), ...)`` of post-processing to labels."""
     return postprocess_plain(_labels, steps, scale)

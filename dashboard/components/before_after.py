@@ -14,10 +14,10 @@ __all__ = ["before_after", "before_after_html"]
 
 _TEMPLATE = """<!doctype html><html><head><meta charset="utf-8"><style>
 html,body{margin:0;padding:0;font-family:sans-serif;}
-#ba{position:relative;height:100vh;width:min(100%, calc(100vh * __ASPECT__));margin:0 auto;
-    user-select:none;touch-action:none;cursor:ew-resize;overflow:hidden;}
+#ba{position:relative;aspect-ratio:__ASPECT__;width:min(100%, calc(100vh * __ASPECT__));
+    max-height:100vh;margin:0 auto;user-select:none;touch-action:none;cursor:ew-resize;overflow:hidden;}
 #ba img{position:absolute;top:0;left:0;width:100%;height:100%;display:block;pointer-events:none;
-        object-fit:contain;}
+        object-fit:fill;}
 #after{clip-path:inset(0 0 0 50%);}
 #bar{position:absolute;top:0;bottom:0;left:50%;width:3px;margin-left:-1px;background:#fff;
      box-shadow:0 0 3px #000;}
@@ -54,8 +54,9 @@ def before_after_html(before_jpeg: bytes, after_jpeg: bytes, width: int, height:
                       labels=("Before", "After")) -> str:
     """The component's HTML: two JPEGs of the same ``width`` x ``height``.
 
-    The box fills the frame's height and keeps the images' aspect ratio, narrowing (with
-    the images letterboxed alike) when the column is narrower, so it never overflows.
+    The box has exactly the images' aspect ratio (as tall as the frame, or narrower when
+    the column is), and both images fill it exactly, so they align pixel for pixel at
+    any split and any width.
     """
     return (_TEMPLATE.replace("__BEFORE__", base64.b64encode(before_jpeg).decode())
             .replace("__AFTER__", base64.b64encode(after_jpeg).decode())
@@ -63,9 +64,24 @@ def before_after_html(before_jpeg: bytes, after_jpeg: bytes, width: int, height:
             .replace("__LBEFORE__", labels[0]).replace("__LAFTER__", labels[1]))
 
 
+def _same_size(before_jpeg: bytes, after_jpeg: bytes) -> bytes:
+    """``after_jpeg``, resized to the pixel size of ``before_jpeg`` if it differs."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(before_jpeg)) as before, Image.open(io.BytesIO(after_jpeg)) as after:
+        if before.size == after.size:
+            return after_jpeg
+        out = io.BytesIO()
+        after.convert(before.mode).resize(before.size, Image.Resampling.LANCZOS).save(out, "JPEG", quality=88)
+        return out.getvalue()
+
+
 def before_after(before_jpeg: bytes, after_jpeg: bytes, width: int, height: int,
                  labels=("Before", "After"), max_height: int = 520) -> None:
     """Show ``before`` and ``after`` (JPEG bytes, same size) with a draggable split line."""
+    after_jpeg = _same_size(before_jpeg, after_jpeg)
     # Height for a ~600 px wide column, capped; small previews are scaled up.
     frame_height = int(min(max_height, 600 * height / max(1, width)))
     st.iframe(before_after_html(before_jpeg, after_jpeg, width, height, labels), height=frame_height)

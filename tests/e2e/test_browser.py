@@ -209,6 +209,18 @@ def test_walkthrough(browser, server):
     _settle(page, 120_000)
     _assert_clean(page, errors)
     _shot(page, "restore_detect_1400")
+    # The before/after split: both images of the same pixel size, in the same box, so they
+    # align pixel for pixel wherever the split is.
+    frame = next(f for f in page.frames if f != page.main_frame and f.query_selector("#ba"))
+    geometry = frame.evaluate("""() => { const box = e => { const r = document.querySelector(e)
+        .getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
+        const b = document.getElementById('before'), a = document.getElementById('after');
+        return {ba: box('#ba'), before: box('#before'), after: box('#after'),
+                sizes: [b.naturalWidth, b.naturalHeight, a.naturalWidth, a.naturalHeight]}; }""")
+    assert geometry["before"] == geometry["after"] == geometry["ba"], geometry
+    w, h, aw, ah = geometry["sizes"]
+    assert (w, h) == (aw, ah) and (w, h) == (384, 303), geometry
+    assert abs(geometry["ba"][2] / geometry["ba"][3] - w / h) < 0.01, geometry  # no letterboxing
     with page.expect_download() as info:
         page.get_by_role("button", name="Restored PNG").click()
     path = info.value.path()

@@ -159,7 +159,7 @@ def _metrics(preview, preview_key, restored, rkey, ref_preview, mask, mask_key, 
         before_sigma = cached.noise_sigma(preview, preview_key)
         after_sigma = cached.noise_sigma(restored, rkey)
         cols[0].metric("Noise σ", f"{after_sigma:.2f}", f"{after_sigma - before_sigma:+.2f}", delta_color="inverse",
-                       help="Estimated noise standard deviation (wavelet estimate), after vs before.")
+                       help="Estimated noise standard deviation (wavelet estimate on the central 512×512 pixels of the preview), after vs before.")
     except ValueError:
         pass
     cols[1].metric("Time", f"{seconds * 1000:.0f} ms", help="Run time of the restoration on the preview.")

@@ -1,6 +1,8 @@
 """Home: what segmentation is for, the samples, a three-step guide, the methods."""
 from __future__ import annotations
 
+import base64
+
 import pandas as pd
 import streamlit as st
 
@@ -30,7 +32,9 @@ for i, sample in enumerate(items):
         if not isinstance(thumb, bytes):
             st.warning(f"{sample.label}: {thumb or 'not available'}")
             continue
-        st.image(thumb, width="stretch")
+        # Inline (data URI): 15 small JPEGs in the page message instead of 15 HTTP requests.
+        st.html(f'<img src="data:image/jpeg;base64,{base64.b64encode(thumb).decode()}" '
+                f'alt="{sample.label}" style="width:100%;border-radius:4px">')
         if st.button(sample.label, key=f"sample:{sample.id}", help=f"{sample.why} Click to load it "
                      "and open the Segment page.", width="stretch", icon=":material/play_arrow:"):
             use_sample(sample.id)

@@ -76,15 +76,19 @@ def cancel(slot: str) -> None:
 
 def show(slot: str, on_done) -> None:
     """Progress of the job of ``slot``, polled every ``POLL_S`` s; ``on_done(job, result)``
-    stores the result (or ``on_done(job, ValueError)`` on a user-facing error)."""
-    _poll(slot, on_done)
+    stores the result (or ``on_done(job, ValueError)`` on a user-facing error).
+
+    Without a job nothing is drawn, so no timer polls an idle page.
+    """
+    if _slot_key(slot) in st.session_state:
+        _poll(slot, on_done)
 
 
 @st.fragment(run_every=POLL_S)
 def _poll(slot: str, on_done) -> None:
     job = st.session_state.get(_slot_key(slot))
-    if job is None:
-        return
+    if job is None:  # cancelled (only a fragment rerun gets here): redraw the page, stop the timer
+        st.rerun()
     if not job.future.done():
         elapsed = job.elapsed()
         fraction = min(0.95, elapsed / job.estimate_s) if job.estimate_s > 0 else 0.5

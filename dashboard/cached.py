@@ -28,14 +28,13 @@ __all__ = [
     "load_sample",
     "noise_sigma",
     "overlay_jpeg",
-    "overlay_png",
     "png",
     "postprocess",
     "postprocess_plain",
     "preview",
     "quality",
-    "region_stats",
     "region_map_figure",
+    "region_stats",
     "restore",
     "restore_plain",
     "sample_thumbnails",
@@ -82,7 +81,7 @@ def preview(_image, digest: str, max_side: int = 1200):
     return segcore.io.make_preview(_image, max_side=max_side)
 
 
-@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
 def jpeg(_image, key: str, max_side: int = 1200, quality: int = 85) -> bytes:
     """JPEG bytes of a downscaled copy: what goes to the browser."""
     return segcore.io.to_jpeg_bytes(_image, quality=quality, max_side=max_side)
@@ -104,7 +103,7 @@ def display_rgb(_image, key: str, max_side: int = 900):
     return np.ascontiguousarray(rgb[..., :3])
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_data(max_entries=24, ttl=TTL, show_spinner=False)
 def overlay_jpeg(_image, _labels, key: str, opacity: float = 0.45, mode: str = "fill",
                  max_side: int = 900, image_key: str = "") -> bytes:
     """JPEG of the labels coloured over a downscaled copy of the image (what the browser gets).
@@ -147,7 +146,7 @@ def label_count(_labels, key: str) -> int:
     """Number of distinct labels (background included)."""
     labels = np.asarray(_labels)
     if labels.dtype == bool or (labels.size and labels.min() >= 0):
-        return int(np.count_nonzero(np.bincount(labels.ravel().astype(np.intp, copy=False))))
+        return np.count_nonzero(np.bincount(labels.ravel().astype(np.intp, copy=False)))
     return int(len(np.unique(labels)))
 
 
@@ -181,12 +180,6 @@ def sample_thumbnails(side: int = 240) -> dict:
     return out
 
 
-@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
-def overlay_png(_image, _labels, key: str, opacity: float = 0.45, mode: str = "fill") -> bytes:
-    """PNG of the labels coloured over the image (for the overlay download)."""
-    return segcore.io.to_png_bytes(segcore.figures.overlay_image(_image, _labels, opacity, mode))
-
-
 # --- segmentation -----------------------------------------------------------
 
 def scale_params(method, params: dict, scale: float) -> dict:
@@ -209,15 +202,16 @@ def scale_params(method, params: dict, scale: float) -> dict:
 
 
 # cache_resource: the result is shared, not copied (no pickling of the labels on every
-# rerun). Callers never modify it.
-@st.cache_resource(max_entries=24, ttl=TTL, show_spinner=False)
+# rerun). Callers never modify it. 8 entries: a 1200x1200 label map is 5.8 MB, and the
+# cache is shared by every session (RSS stays flat after a few uploads).
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
 def segment(_image, image_key: str, method_id: str, params: dict, scale: float = 1.0):
     """``segcore.apply`` of a segment method; ``image_key`` names the pixels."""
     method = segcore.get(method_id)
     return segcore.apply(method_id, _image, **scale_params(method, params, scale))
 
 
-@st.cache_resource(max_entries=24, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
 def postprocess(_labels, labels_key: str, steps: tuple, scale: float = 1.0):
     """Apply ``steps`` ``((method_id, params), ...)`` of post-processing to labels."""
     return postprocess_plain(_labels, steps, scale)

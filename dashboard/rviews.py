@@ -22,9 +22,9 @@ __all__ = [
     "guide_controls",
     "recipe_json",
     "recipe_script",
+    "remember_restoration",
     "restored_png",
     "seg_key",
-    "remember_restoration",
     "show_result",
 ]
 
@@ -274,18 +274,18 @@ def _full_resolution(method, run, guide):
     full = ss[state.REST_FULL]
     ready = full is not None and full[0] == key
     job = jobs.current(FULL_SLOT, key)  # a job for other settings is dropped
-    if job is None and not ready:
-        if st.button(f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="rest_full_btn",
-                     help="Run the same restoration on the full image in the background (for the "
-                          "download); the controls keep working meanwhile."):
-            labels = ss[state.SEG_LABELS]
-            seg_full = ss[state.SEG_FULL]
-            if labels is not None and seg_full is not None and seg_full[0] == views.full_key():
-                labels = seg_full[1]  # the full-resolution segmentation, when there is one
-            seconds = float((ss[state.REST_RESULT] or {}).get("seconds") or 0.0)
-            jobs.start(FULL_SLOT, key, f"{method.label} at full resolution", _full_restore,
-                       image, method.id, dict(run["params"]), guide, labels, dict(run["guide_params"]),
-                       estimate_s=seconds / max(ss[state.SCALE], 1e-3) ** 2)
+    if job is None and not ready and st.button(
+            f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="rest_full_btn",
+            help="Run the same restoration on the full image in the background (for the "
+                 "download); the controls keep working meanwhile."):
+        labels = ss[state.SEG_LABELS]
+        seg_full = ss[state.SEG_FULL]
+        if labels is not None and seg_full is not None and seg_full[0] == views.full_key():
+            labels = seg_full[1]  # the full-resolution segmentation, when there is one
+        seconds = float((ss[state.REST_RESULT] or {}).get("seconds") or 0.0)
+        jobs.start(FULL_SLOT, key, f"{method.label} at full resolution", _full_restore,
+                   image, method.id, dict(run["params"]), guide, labels, dict(run["guide_params"]),
+                   estimate_s=seconds / max(ss[state.SCALE], 1e-3) ** 2)
     if ss.get("rest_full_error"):
         st.error(ss["rest_full_error"])
     jobs.show(FULL_SLOT, _store_full)

@@ -76,7 +76,7 @@ SEG_LABELS = "seg_labels"        # preview-size labels after post-processing
 SEG_APPLIED = "seg_applied"      # {method_id: params} last applied (slow methods run on Apply)
 SEG_FULL = "seg_full"            # (settings key, full-resolution labels) once computed
 SEG_GRID = "seg_grid"            # {image|family: [(title, labels, seconds)]} of "Try all"
-SEG_STATS_CSV = "seg_stats_csv"  # region statistics of the current result, as CSV bytes
+SEG_STATS_CSV = "seg_stats_csv"  # unused: the statistics CSV is made on click (kept for old sessions)
 
 # Restoration.
 REST_FAMILY = "rest_family"

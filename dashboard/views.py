@@ -21,10 +21,10 @@ __all__ = [
     "labels_png",
     "mask_png",
     "overlay_png",
-    "stats_csv",
     "postprocess_controls",
     "remember_segmentation",
     "segmentation_tabs",
+    "stats_csv",
     "truth_at_preview",
 ]
 
@@ -264,8 +264,7 @@ def _store_full(job, result):
     if isinstance(result, ValueError):
         ss["seg_full_error"] = f"{result} Try smaller settings."
         return
-    labels, seconds = result
-    ss[state.SEG_FULL] = (job.key, labels)
+    ss[state.SEG_FULL] = (job.key, result[0])
     ss["seg_full_error"] = ""
 
 
@@ -278,14 +277,14 @@ def _full_resolution(method, params, post_steps):
     full = ss[state.SEG_FULL]
     ready = full is not None and full[0] == key
     job = jobs.current(FULL_SLOT, key)  # a job for other settings is dropped
-    if job is None and not ready:
-        if st.button(f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="seg_full_btn",
-                     help="Run the same settings on the full image in the background (for downloads "
-                          "and restoration); the controls keep working meanwhile."):
-            seg = ss[state.SEG_RESULT]
-            estimate = float(seg["seconds"] or 0.0) / max(ss[state.SCALE], 1e-3) ** 2
-            jobs.start(FULL_SLOT, key, f"{method.label} at full resolution", _full_segment,
-                       image, method.id, dict(params), post_steps, estimate_s=estimate)
+    if job is None and not ready and st.button(
+            f"Full resolution ({image.shape[1]}×{image.shape[0]})", key="seg_full_btn",
+            help="Run the same settings on the full image in the background (for downloads "
+                 "and restoration); the controls keep working meanwhile."):
+        seg = ss[state.SEG_RESULT]
+        estimate = float(seg["seconds"] or 0.0) / max(ss[state.SCALE], 1e-3) ** 2
+        jobs.start(FULL_SLOT, key, f"{method.label} at full resolution", _full_segment,
+                   image, method.id, dict(params), post_steps, estimate_s=estimate)
     if ss.get("seg_full_error"):
         st.error(ss["seg_full_error"])
     jobs.show(FULL_SLOT, _store_full)

@@ -49,7 +49,7 @@ def _sidebar() -> None:
         if not state.has_image():
             st.caption("No image yet: pick a sample on Home or upload one.")
             return
-        st.image(cached.jpeg(ss[state.PREVIEW], ss[state.DIGEST] + ":thumb", 320, 80),
+        st.image(cached.data_uri(cached.jpeg(ss[state.PREVIEW], ss[state.DIGEST] + ":thumb", 320, 80)),
                  width="stretch")
         image = ss[state.IMAGE]
         channels = 1 if image.ndim == 2 else image.shape[2]

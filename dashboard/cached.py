@@ -8,6 +8,7 @@ sampling gave stale hits (see DESIGN.md). Every cache has ``max_entries`` and
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import cv2
@@ -19,6 +20,7 @@ import segcore
 __all__ = [
     "array_digest",
     "compare",
+    "data_uri",
     "degrade",
     "display_rgb",
     "iou_dice",
@@ -56,6 +58,13 @@ def array_digest(array) -> str:
     h = hashlib.sha1(f"{array.shape}{array.dtype}".encode())
     h.update(np.packbits(array) if array.dtype == bool else array.tobytes())
     return h.hexdigest()
+
+
+def data_uri(jpeg_bytes: bytes) -> str:
+    """``data:image/jpeg;base64,...`` for ``st.image``: the picture travels in the page
+    message, so a quick rerun never leaves the browser fetching a media URL that the next
+    rerun has already dropped (a 404), and no extra HTTP round trip per step."""
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes).decode("ascii")
 
 
 # --- intake -----------------------------------------------------------------

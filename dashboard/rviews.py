@@ -134,8 +134,8 @@ def show_result(preview, preview_key, restored, used_mask, method, run, guide, s
     if tabs[1].open:
         with tabs[1]:
             left, right = st.columns(2)
-            left.image(_jpeg(preview, preview_key + ":ba"), caption="Before", width="stretch")
-            right.image(_jpeg(restored, rkey + ":ba"), caption="After", width="stretch")
+            left.image(cached.data_uri(_jpeg(preview, preview_key + ":ba")), caption="Before", width="stretch")
+            right.image(cached.data_uri(_jpeg(restored, rkey + ":ba")), caption="After", width="stretch")
             if mask is not None:
                 st.image(cached.png(mask, mask_key), caption="Pixels that were repaired / restricted to",
                          width=min(600, preview.shape[1]))

@@ -172,7 +172,7 @@ def _overlay(preview, labels, rkey):
                        help="How strongly the regions are coloured over the image.")
     mode = b.radio("Show", ["fill", "boundary"], key="overlay_mode", horizontal=True,
                    help="Colour whole regions, or only draw their outlines.")
-    a.image(cached.overlay_jpeg(preview, labels, rkey, float(opacity), mode), width="stretch")
+    a.image(cached.data_uri(cached.overlay_jpeg(preview, labels, rkey, float(opacity), mode)), width="stretch")
 
 
 def _histogram(preview, preview_key, params, result, figures):
@@ -244,10 +244,10 @@ def _side_by_side(preview, preview_key, labels, rkey, method):
         return
     left, right = st.columns(2)
     left.markdown(f"**{method.label}**")
-    left.image(cached.overlay_jpeg(preview, labels, rkey, 0.45, "fill", 600), width="stretch")
+    left.image(cached.data_uri(cached.overlay_jpeg(preview, labels, rkey, 0.45, "fill", 600)), width="stretch")
     right.markdown(f"**{other_m.label}** · {res.seconds * 1000:.0f} ms")
-    right.image(cached.overlay_jpeg(preview, res.labels, f"{preview_key}|{other}|defaults", 0.45, "fill", 600),
-                width="stretch")
+    right.image(cached.data_uri(cached.overlay_jpeg(preview, res.labels, f"{preview_key}|{other}|defaults",
+                                                    0.45, "fill", 600)), width="stretch")
 
 
 FULL_SLOT = "seg_full"

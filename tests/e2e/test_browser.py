@@ -124,6 +124,7 @@ def test_walkthrough(browser, server):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: print("request failed:", r.url))
+    page.on("response", lambda r: print("HTTP", r.status, r.url) if r.status >= 400 else None)
 
     start = time.time()
     page.goto(server)

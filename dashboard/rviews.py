@@ -301,7 +301,9 @@ def build_recipe(method, run, guide):
     use_mask = {"inside": "inside", "outside": "outside", "inpaint_mask": "inpaint"}.get(guide, "none")
     if guide == "detect":
         gp = run["guide_params"]
-        segment, post = (gp["detector"], gp.get("detector_params", {})), []
+        segment = (gp["detector"], gp.get("detector_params", {}))
+        grow = int(gp.get("dilate", 0))
+        post = [("dilate", {"radius": grow})] if grow else []  # the same disk as detect_and_inpaint
         use_mask = "inpaint"
     elif seg is not None:
         segment, post = (seg["method"], seg["params"]), [(m, p) for m, p in seg["post"]]
@@ -345,8 +347,6 @@ def _downloads(restored, method, run, guide):
         return
     if guide in NOT_IN_RECIPE:
         st.caption("The recipe cannot express per-region or edge-aware guidance; it restores the whole image.")
-    elif guide == "detect" and run["guide_params"].get("dilate", 0):
-        st.caption("The recipe inpaints the detected mask as found (it has no 'grow the mask' step).")
     cols[1].download_button("Recipe JSON", recipe_json(recipe), f"{stem}_recipe.json", "application/json",
                             key="dl_recipe", on_click="ignore",
                             help="Reload it with segcore.recipe.Recipe.from_json.")

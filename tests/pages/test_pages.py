@@ -341,3 +341,30 @@ def test_full_resolution_job_shows_progress_and_cancels(gated_full_segment):
     _, full = _wait_job(at, "seg_full")
     assert full.shape == (40, 1300) and set(np.unique(full)) <= {0, 1}
     assert not at.get("progress")
+
+
+@pytest.mark.parametrize("guide", ["inside", "detect"])
+def test_recipe_download_reproduces_the_restored_download(guide, downloads):
+    """The recipe JSON from Restore, run headless, gives the restored PNG bit for bit."""
+    image = disk_image(64, 18, color=True, seed=3)[0]
+    image[30:32, 5:60] = 250  # a bright scratch for the damage detector
+    at = upload(new_app(), png_bytes(image), "scratched.png")
+    go(at, "segment")
+    go(at, "restore")
+    select(at, "Use the segmentation", guide)
+    if guide == "detect":
+        select(at, "Family", "inpaint")
+        select(at, "Method", "inpaint_telea")
+        next(s for s in at.slider if s.label == "Grow the mask by").set_value(2).run()
+    if any(b.label == "Apply" for b in at.button):
+        _click(at, "Apply")
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    recipe = segcore.recipe.Recipe.from_json(downloads["scratched_recipe.json"].decode())
+    if guide == "detect":
+        assert [s.method for s in recipe.steps] == ["detect_scratches", "dilate", "inpaint_telea"]
+    restored = decode(downloads[f"scratched_{recipe.restore[0].method}.png"])
+    expected = segcore.recipe.run(recipe, image).image
+    if restored.ndim == 3:
+        restored = restored[..., ::-1]  # cv2 decodes BGR
+    np.testing.assert_array_equal(restored, expected)

@@ -152,9 +152,11 @@ def _memory_section(quick: bool, out: list[str]) -> None:
     out.append(f"| one session, after upload {half} | {one[half - 1]:.0f} | |")
     out.append(f"| one session, after upload {len(one)} | {one[-1]:.0f} | ≤ {BUDGET['rss_mb']} |")
     out.append(f"| growth between upload {half} and {len(one)} | {one[-1] - one[half - 1]:+.0f} | ≈ 0 |")
+    out.append(f"| highest RSS, uploads 1–{half} vs {half + 1}–{len(one)} | "
+               f"{max(one[:half]):.0f} vs {max(one[half:]):.0f} | second ≤ first (levelled off) |")
     out.append(f"| {sessions} sessions, after round {len(multi) // 2} | {multi[len(multi) // 2 - 1]:.0f} | |")
     out.append(f"| {sessions} sessions, after round {len(multi)} | {multi[-1]:.0f} | |")
-    out.append(f"| peak (VmHWM) | {res['peak_mb']:.0f} | |")
+    out.append(f"| peak of the whole bench process (VmHWM) | {res['peak_mb']:.0f} | |")
     out.append("\nOne-session RSS after each upload: " + ", ".join(f"{v:.0f}" for v in one) + "\n")
 
 
